@@ -1,0 +1,1 @@
+//! Run recording: filled by its owner.
