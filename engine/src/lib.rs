@@ -1,0 +1,1 @@
+//! The Lighthouse engine (being written).
