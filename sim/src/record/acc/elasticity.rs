@@ -1,0 +1,216 @@
+//! Elasticity scores of one app in one unit (instances or requests/s).
+
+use crate::record::figures::Scores;
+
+/// Running sums for [`Scores`]; see its field docs for the formulas.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ElasticAcc {
+    samples: u64,
+    under: f64,
+    over: f64,
+    under_norm: f64,
+    over_norm: f64,
+    under_samples: u64,
+    over_samples: u64,
+    transitions: u64,
+    supply_ahead: u64,
+    demand_ahead: u64,
+    unlike: u64,
+    supply_changes: u64,
+    demand_changes: u64,
+    prev_demand: f64,
+    prev_supply: f64,
+}
+
+fn sign(x: f64) -> i8 {
+    (x > 0.0) as i8 - (x < 0.0) as i8
+}
+
+impl ElasticAcc {
+    /// Adds one sample: demand and supply in the same unit; `epsilon` floors
+    /// the demand divisor of the normalised scores.
+    #[inline]
+    pub(crate) fn push(&mut self, demand: f64, supply: f64, epsilon: f64) {
+        let gap = demand - supply;
+        if gap > 0.0 {
+            self.under += gap;
+            self.under_norm += gap / demand.max(epsilon);
+            self.under_samples += 1;
+        } else if gap < 0.0 {
+            self.over -= gap;
+            self.over_norm -= gap / demand.max(epsilon);
+            self.over_samples += 1;
+        }
+        if self.samples > 0 {
+            let ds = sign(supply - self.prev_supply);
+            let dd = sign(demand - self.prev_demand);
+            self.transitions += 1;
+            self.supply_ahead += (ds > dd) as u64;
+            self.demand_ahead += (dd > ds) as u64;
+            self.unlike += (ds != dd) as u64;
+            self.supply_changes += (supply != self.prev_supply) as u64;
+            self.demand_changes += (demand != self.prev_demand) as u64;
+        }
+        self.prev_demand = demand;
+        self.prev_supply = supply;
+        self.samples += 1;
+    }
+
+    /// The scores, with `dt_s` the weight of every sample (seconds) and
+    /// `capacity` the R of a_U/a_O (same unit as demand).
+    pub(crate) fn scores(&self, dt_s: f64, capacity: f64) -> Scores {
+        if self.samples == 0 {
+            return Scores::default();
+        }
+        let n = self.samples as f64;
+        let per_transition = |c: u64| {
+            if self.transitions == 0 {
+                0.0
+            } else {
+                c as f64 / self.transitions as f64
+            }
+        };
+        let a_u_norm = self.under_norm / n;
+        let a_o_norm = self.over_norm / n;
+        let t_u = self.under_samples as f64 / n;
+        let t_o = self.over_samples as f64 / n;
+        let hours = n * dt_s / 3600.0;
+        Scores {
+            a_u: self.under / (n * capacity),
+            a_o: self.over / (n * capacity),
+            a_u_norm,
+            a_o_norm,
+            t_u,
+            t_o,
+            k: per_transition(self.supply_ahead),
+            k_prime: per_transition(self.demand_ahead),
+            theta_u: 100.0 * a_u_norm,
+            theta_o: 100.0 * a_o_norm,
+            tau_u: 100.0 * t_u,
+            tau_o: 100.0 * t_o,
+            upsilon: 100.0 * per_transition(self.unlike),
+            jitter_per_hour: (self.supply_changes as f64 - self.demand_changes as f64) / hours,
+            supply_changes: self.supply_changes as f64,
+            demand_changes: self.demand_changes as f64,
+        }
+    }
+}
+
+/// Field-wise unweighted mean; `None` for an empty list.
+pub(crate) fn mean_scores(list: &[Scores]) -> Option<Scores> {
+    if list.is_empty() {
+        return None;
+    }
+    let n = list.len() as f64;
+    let sum = |f: fn(&Scores) -> f64| list.iter().map(f).sum::<f64>() / n;
+    Some(Scores {
+        a_u: sum(|s| s.a_u),
+        a_o: sum(|s| s.a_o),
+        a_u_norm: sum(|s| s.a_u_norm),
+        a_o_norm: sum(|s| s.a_o_norm),
+        t_u: sum(|s| s.t_u),
+        t_o: sum(|s| s.t_o),
+        k: sum(|s| s.k),
+        k_prime: sum(|s| s.k_prime),
+        theta_u: sum(|s| s.theta_u),
+        theta_o: sum(|s| s.theta_o),
+        tau_u: sum(|s| s.tau_u),
+        tau_o: sum(|s| s.tau_o),
+        upsilon: sum(|s| s.upsilon),
+        jitter_per_hour: sum(|s| s.jitter_per_hour),
+        supply_changes: sum(|s| s.supply_changes),
+        demand_changes: sum(|s| s.demand_changes),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(series: &[(f64, f64)], dt_s: f64, capacity: f64) -> Scores {
+        let mut acc = ElasticAcc::default();
+        for &(d, s) in series {
+            acc.push(d, s, 1.0);
+        }
+        acc.scores(dt_s, capacity)
+    }
+
+    #[test]
+    fn empty_series_scores_zero() {
+        assert_eq!(run(&[], 10.0, 10.0), Scores::default());
+    }
+
+    #[test]
+    fn single_sample_has_accuracy_but_no_transitions() {
+        // d=4, s=2: under by 2 of R=10 for the whole time.
+        let s = run(&[(4.0, 2.0)], 10.0, 10.0);
+        assert_eq!(s.a_u, 0.2);
+        assert_eq!(s.a_u_norm, 0.5);
+        assert_eq!(s.theta_u, 50.0);
+        assert_eq!((s.t_u, s.tau_u, s.t_o), (1.0, 100.0, 0.0));
+        assert_eq!((s.k, s.k_prime, s.upsilon), (0.0, 0.0, 0.0));
+        assert_eq!(s.jitter_per_hour, 0.0);
+    }
+
+    #[test]
+    fn zero_demand_is_normalised_by_epsilon() {
+        // Two idle instances against no demand: over by 2/ε = 2 per sample.
+        let s = run(&[(0.0, 2.0), (0.0, 2.0)], 10.0, 4.0);
+        assert_eq!(s.a_o, 0.5);
+        assert_eq!(s.a_o_norm, 2.0);
+        assert_eq!(s.theta_o, 200.0);
+        assert_eq!(s.t_o, 1.0);
+        assert_eq!(s.a_u, 0.0);
+        // Nothing moved: no instability, no changes.
+        assert_eq!((s.k, s.k_prime, s.upsilon), (0.0, 0.0, 0.0));
+        assert_eq!((s.supply_changes, s.demand_changes), (0.0, 0.0));
+    }
+
+    #[test]
+    fn constant_supply_against_rising_demand() {
+        // d: 1,2,3,4  s: 3,3,3,3 (R = 5, Δt = 900 s, one hour in all).
+        let s = run(
+            &[(1.0, 3.0), (2.0, 3.0), (3.0, 3.0), (4.0, 3.0)],
+            900.0,
+            5.0,
+        );
+        // over: 2 + 1 = 3; under: 1 → a_O = 3/(4·5), a_U = 1/(4·5).
+        assert_eq!(s.a_o, 3.0 / 20.0);
+        assert_eq!(s.a_u, 1.0 / 20.0);
+        // normalised: over 2/1 + 1/2, under 1/4, over 4 samples.
+        assert_eq!(s.a_o_norm, 2.5 / 4.0);
+        assert_eq!(s.a_u_norm, 0.25 / 4.0);
+        assert_eq!((s.t_o, s.t_u), (0.5, 0.25));
+        // Demand rose in all 3 transitions while supply stayed: k' = 1, k = 0.
+        assert_eq!((s.k, s.k_prime, s.upsilon), (0.0, 1.0, 100.0));
+        // E_S = 0, E_D = 3 over one hour.
+        assert_eq!(s.jitter_per_hour, -3.0);
+    }
+
+    #[test]
+    fn supply_moving_against_demand_counts_in_k() {
+        // d: 2,2,3  s: 2,3,2 → transitions: (Δs +, Δd 0) and (Δs −, Δd +).
+        let s = run(&[(2.0, 2.0), (2.0, 3.0), (3.0, 2.0)], 10.0, 10.0);
+        assert_eq!(s.k, 0.5);
+        assert_eq!(s.k_prime, 0.5);
+        assert_eq!(s.upsilon, 100.0);
+        assert_eq!((s.supply_changes, s.demand_changes), (2.0, 1.0));
+    }
+
+    #[test]
+    fn mean_of_scores_is_field_wise() {
+        let a = Scores {
+            a_u: 1.0,
+            k: 0.0,
+            ..Scores::default()
+        };
+        let b = Scores {
+            a_u: 3.0,
+            k: 1.0,
+            ..Scores::default()
+        };
+        let m = mean_scores(&[a, b]).unwrap();
+        assert_eq!((m.a_u, m.k, m.a_o), (2.0, 0.5, 0.0));
+        assert_eq!(mean_scores(&[]), None);
+    }
+}
