@@ -108,9 +108,11 @@ impl BatchState {
 
     fn process_inner(&mut self, df: &DataFrame) -> Result<(), Issue> {
         let n = df.height();
-        let times = self.times(df, n)?;
+        let blank = blank_rows(df);
+        let is_blank = |row: usize| blank.as_ref().is_some_and(|b| b[row]);
+        let times = self.times(df, n, &is_blank)?;
         for vp in self.values.clone() {
-            self.push_values(df, &vp, &times)?;
+            self.push_values(df, &vp, &times, &is_blank)?;
         }
         Ok(())
     }
@@ -124,7 +126,7 @@ impl BatchState {
         }
     }
 
-    fn times(&mut self, df: &DataFrame, n: usize) -> Result<Vec<i64>, Issue> {
+    fn times(&mut self, df: &DataFrame, n: usize, is_blank: &dyn Fn(usize) -> bool) -> Result<Vec<i64>, Issue> {
         let (name, display) = match &self.time {
             TimePlan::RowIndex { start_ms, step_ms } => {
                 let base = self.records as i64;
@@ -139,6 +141,10 @@ impl BatchState {
             DataType::String => {
                 let ca = col.str().map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
                 for (row, v) in ca.iter().enumerate() {
+                    if is_blank(row) {
+                        out.push(0);
+                        continue;
+                    }
                     let Some(text) = v else {
                         return Err(bad(self, row, String::new(), FieldProblem::Missing));
                     };
@@ -161,6 +167,10 @@ impl BatchState {
                 let phys = col.cast(&DataType::Int64).map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
                 let ca = phys.i64().map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
                 for (row, v) in ca.iter().enumerate() {
+                    if is_blank(row) {
+                        out.push(0);
+                        continue;
+                    }
                     let v = v.ok_or_else(|| bad(self, row, String::new(), FieldProblem::Missing))?;
                     out.push(v.div_euclid(per_ms));
                 }
@@ -169,6 +179,10 @@ impl BatchState {
                 let phys = col.cast(&DataType::Int32).map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
                 let ca = phys.i32().map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
                 for (row, v) in ca.iter().enumerate() {
+                    if is_blank(row) {
+                        out.push(0);
+                        continue;
+                    }
                     let v = v.ok_or_else(|| bad(self, row, String::new(), FieldProblem::Missing))?;
                     out.push(i64::from(v) * 86_400_000);
                 }
@@ -179,6 +193,10 @@ impl BatchState {
                     .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::NotNumber))?;
                 let ca = f.f64().map_err(|e| bad(self, 0, e.to_string(), FieldProblem::NotNumber))?;
                 for (row, v) in ca.iter().enumerate() {
+                    if is_blank(row) {
+                        out.push(0);
+                        continue;
+                    }
                     let v = v.ok_or_else(|| bad(self, row, String::new(), FieldProblem::Missing))?;
                     let ms = self
                         .parser
@@ -211,7 +229,7 @@ impl BatchState {
         Ok(())
     }
 
-    fn push_values(&mut self, df: &DataFrame, vp: &ValuePlan, times: &[i64]) -> Result<(), Issue> {
+    fn push_values(&mut self, df: &DataFrame, vp: &ValuePlan, times: &[i64], is_blank: &dyn Fn(usize) -> bool) -> Result<(), Issue> {
         let values: Option<&Float64Chunked> = match &vp.value {
             Some((name, display)) => Some(
                 column(df, name)
@@ -237,6 +255,9 @@ impl BatchState {
                 Some(it) => it.next().flatten(),
                 None => Some(1.0),
             };
+            if is_blank(row) {
+                continue;
+            }
             let id = match fixed_id {
                 Some(id) => id,
                 None => {
@@ -294,6 +315,29 @@ impl BatchState {
         }
         w
     }
+}
+
+/// Rows that come from blank lines: polars turns a blank line into a row
+/// of nulls (or of spaces), which the validation pass skips too. `None`
+/// when no column has a null, the common case, so clean files pay nothing.
+fn blank_rows(df: &DataFrame) -> Option<Vec<bool>> {
+    if df.columns().iter().all(|c| c.null_count() == 0) {
+        return None;
+    }
+    let mut blank = vec![true; df.height()];
+    for c in df.columns() {
+        let s = c.as_materialized_series();
+        if let Ok(ca) = s.str() {
+            for (b, v) in blank.iter_mut().zip(ca.iter()) {
+                *b &= v.is_none_or(|t| t.trim().is_empty());
+            }
+        } else {
+            for (b, v) in blank.iter_mut().zip(s.is_null().iter()) {
+                *b &= v.unwrap_or(true);
+            }
+        }
+    }
+    Some(blank)
 }
 
 fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Series, String> {

@@ -278,14 +278,19 @@ impl Table {
         if let Err(message) = polars_result {
             return Err(crate::resolve::polars_error(&self, opts, spec, &kind, message));
         }
-        if state.records == 0 {
-            return Err(TraceError::Empty {
-                path: self.path.clone(),
-                detail: "no data row".into(),
-            });
-        }
         let mut warnings: Vec<TraceWarning> = state.warnings();
         let (series, series_warnings) = state.acc.finish();
+        if series.is_empty() {
+            let detail = if series_warnings.is_empty() {
+                "no data row".to_string()
+            } else {
+                "no valid sample: every value was marked invalid".to_string()
+            };
+            return Err(TraceError::Empty {
+                path: self.path.clone(),
+                detail,
+            });
+        }
         warnings.extend(series_warnings);
         Ok(Trace {
             source: self.path.clone(),

@@ -176,13 +176,18 @@ pub(crate) fn preflight(path: &Path, prefix: &[u8], delim: &[u8], has_header: bo
         path: path.to_path_buf(),
         detail: detail.to_string(),
     };
-    let first = it.next().ok_or_else(|| empty("the file has zero bytes"))?;
+    if prefix.is_empty() {
+        return Err(empty("the file has zero bytes"));
+    }
+    // Polars skips blank lines before the header; so does the header search.
+    let first = if has_header {
+        it.find(|l| !is_blank(l)).ok_or_else(|| empty("only blank lines"))?
+    } else {
+        it.next().unwrap_or_default()
+    };
     let names: Vec<String>;
     let mut samples = Vec::new();
     if has_header {
-        if is_blank(first) {
-            return Err(empty("line 1 (the header) is blank"));
-        }
         names = split_fields(first, delim).iter().map(|f| f.trim().to_string()).collect();
     } else {
         let n = split_fields(first, delim).len();

@@ -53,12 +53,16 @@ impl TimeKind {
         if samples.is_empty() {
             return Ok(Self::EpochSeconds);
         }
-        let numbers: Option<Vec<f64>> = samples.iter().map(|s| s.parse::<f64>().ok()).collect();
-        if let Some(numbers) = numbers {
-            let big = numbers.iter().any(|v| v.abs() >= MILLIS_THRESHOLD);
+        // The first sample decides the kind, so that one bad row further
+        // down is reported at its own line instead of failing detection.
+        if samples[0].parse::<f64>().is_ok() {
+            let big = samples
+                .iter()
+                .filter_map(|s| s.parse::<f64>().ok())
+                .any(|v| v.abs() >= MILLIS_THRESHOLD);
             return Ok(if big { Self::EpochMillis } else { Self::EpochSeconds });
         }
-        if samples.iter().all(|s| parse_iso(s).is_some()) {
+        if parse_iso(samples[0]).is_some() {
             return Ok(Self::Iso);
         }
         Err(format!(

@@ -52,7 +52,8 @@ impl Validator<'_> {
             .unwrap_or_else(|| format!("column_{}", idx + 1))
     }
 
-    /// Walks the data lines (blank lines are skipped, as polars does) until
+    /// Walks the data records (every line after the header, as polars counts
+    /// them; blank ones are skipped without a check) until
     /// `f` returns `Some`.
     fn walk<T>(&self, mut f: impl FnMut(u64, Line) -> Option<T>) -> Result<Option<T>, TraceError> {
         let io = |source| TraceError::Io {
@@ -64,6 +65,7 @@ impl Validator<'_> {
         let mut buf = Vec::new();
         let mut number = 0u64;
         let mut record = 0u64;
+        let mut seen_content = false;
         loop {
             buf.clear();
             if reader.read_until(b'\n', &mut buf).map_err(io)? == 0 {
@@ -75,21 +77,30 @@ impl Validator<'_> {
             while text.ends_with('\n') || text.ends_with('\r') {
                 text.pop();
             }
-            if number == 1 {
-                if let Some(t) = text.strip_prefix('\u{feff}') {
-                    text = t.to_string();
-                }
-                if self.layout.has_header {
-                    continue;
-                }
+            if number == 1
+                && let Some(t) = text.strip_prefix('\u{feff}')
+            {
+                text = t.to_string();
             }
-            if is_blank(&text) {
+            if !seen_content && self.layout.has_header && is_blank(&text) {
+                // Blank lines before the header are skipped by polars.
                 continue;
             }
-            let fields = split_fields(&text, &self.layout.delim)
+            if !seen_content && self.layout.has_header {
+                seen_content = true;
+                continue;
+            }
+            seen_content = true;
+            let fields: Vec<String> = split_fields(&text, &self.layout.delim)
                 .into_iter()
                 .map(|c| c.into_owned())
                 .collect();
+            // Polars reads a blank line (or one of empty fields) as a row
+            // of nulls; it is a record, skipped without error.
+            if fields.iter().all(|f| f.trim().is_empty()) {
+                record += 1;
+                continue;
+            }
             let line = Line {
                 number,
                 fields,

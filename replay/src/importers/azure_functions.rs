@@ -89,12 +89,23 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
         .and_then(|c| c.str().cloned())
         .map_err(|e| first_error(e.to_string()))?;
     let mut acc = Accumulator::new(opts.strict, Merge::KeepLast);
+    // Blank lines come through polars as rows of nulls: skipped.
+    let blank: Vec<bool> = (0..df.height())
+        .map(|row| df.columns().iter().all(|c| c.get(row).is_ok_and(|v| v.is_null())))
+        .collect();
     let mut ids = Vec::with_capacity(df.height());
-    for f in functions.iter() {
+    for (row, f) in functions.iter().enumerate() {
         match f.map(str::trim).filter(|f| !f.is_empty()) {
-            Some(f) => ids.push(acc.id(f, &metric)),
+            Some(f) => ids.push(Some(acc.id(f, &metric))),
+            None if blank[row] => ids.push(None),
             None => return Err(first_error("empty HashFunction".into())),
         }
+    }
+    if ids.iter().all(Option::is_none) {
+        return Err(TraceError::Empty {
+            path: path.to_path_buf(),
+            detail: "no function row".into(),
+        });
     }
     for &(idx, minute) in &minutes {
         let ca = df
@@ -102,6 +113,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
             .and_then(|c| c.f64().cloned())
             .map_err(|e| first_error(e.to_string()))?;
         for (row, v) in ca.iter().enumerate() {
+            let Some(id) = ids[row] else { continue };
             let bad = match v {
                 None => Some(FieldProblem::Missing),
                 Some(v) if !v.is_finite() => Some(FieldProblem::NonFinite),
@@ -112,13 +124,13 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
                 return Err(first_error(format!("bad value in minute {minute}, function row {}", row + 1)));
             }
             let ts = start.saturating_add((minute - 1).saturating_mul(STEP_MS));
-            if acc.push(ids[row], ts, v.unwrap_or(0.0)).is_some() {
+            if acc.push(id, ts, v.unwrap_or(0.0)).is_some() {
                 return Err(TraceError::DuplicateTimestamp {
                     path: path.to_path_buf(),
                     line: row as u64 + 2,
                     column: table.names()[idx].clone(),
                     value: minute.to_string(),
-                    series: acc.name(ids[row]),
+                    series: acc.name(id),
                 });
             }
         }
