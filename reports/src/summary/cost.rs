@@ -1,0 +1,197 @@
+//! Cost figures from `timeline_cluster`, `timeline_workers` and the apps'
+//! CPU requests in `timeline_apps`.
+
+use lighthouse_sim::record::{
+    AppCost, BudgetFigures, CostFigures, Layer, LayerCost, WorkerTypeCost,
+};
+use polars::prelude::*;
+
+use super::Prepared;
+use super::frame::{f64s, if_else_zero, u32s};
+use crate::error::{Result, compute};
+
+const WHAT: &str = "cost figures";
+
+/// Totals, spot part, peak rate, budget, and the split by worker type,
+/// layer and app. Each row's cost × CPU utilisation is shared by the apps
+/// of the same `t_ms` in proportion to allocated instances × `cpu_cores`;
+/// the rest (all of it when no app requested CPU) is idle.
+pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
+    let meta = &p.data.meta;
+    let hours = meta.duration_s() / 3600.0;
+    let requests_by_t =
+        p.by_app
+            .clone()
+            .lazy()
+            .group_by([col("t_ms")])
+            .agg([(col("allocated_instances") * col("cpu_cores"))
+                .sum()
+                .alias("requested")]);
+    let used = when(col("cluster_cpu_utilization").gt(lit(100.0)))
+        .then(lit(1.0))
+        .when(col("cluster_cpu_utilization").lt(lit(0.0)))
+        .then(lit(0.0))
+        .otherwise(col("cluster_cpu_utilization") / lit(100.0));
+    let has_requests = col("requested").gt(lit(0.0));
+    let cluster = p
+        .data
+        .cluster
+        .clone()
+        .lazy()
+        .left_join(requests_by_t, col("t_ms"), col("t_ms"))
+        .with_column(col("requested").fill_null(lit(0.0)))
+        .with_columns([
+            used.clone().alias("used"),
+            when(has_requests.clone())
+                .then(col("cost") * (lit(1.0) - used.clone()))
+                .otherwise(col("cost"))
+                .alias("idle"),
+            if_else_zero(has_requests, col("cost") * used / col("requested")).alias("per_core"),
+        ]);
+    let budget = meta.budget_per_hour.unwrap_or(f64::INFINITY);
+    let totals = cluster
+        .clone()
+        .select([
+            col("cost").sum().alias("total"),
+            col("cost_spot").sum().alias("spot"),
+            col("idle").sum().alias("idle"),
+            col("cost_rate_per_hour")
+                .max()
+                .fill_null(lit(0.0))
+                .alias("peak"),
+            if_else_zero(col("cost_rate_per_hour").gt(lit(budget)), col("dt_s"))
+                .sum()
+                .alias("over_s"),
+        ])
+        .collect()
+        .map_err(compute(WHAT))?;
+    let one = |name: &str| -> Result<f64> {
+        Ok(f64s(&totals, name)
+            .map_err(compute(WHAT))?
+            .first()
+            .copied()
+            .unwrap_or(0.0))
+    };
+    let (total, spot, idle, peak, over_s) = (
+        one("total")?,
+        one("spot")?,
+        one("idle")?,
+        one("peak")?,
+        one("over_s")?,
+    );
+
+    let per_app = p
+        .by_app
+        .clone()
+        .lazy()
+        .select([
+            col("t_ms"),
+            col("app_idx"),
+            (col("allocated_instances") * col("cpu_cores")).alias("cores"),
+        ])
+        .join(
+            cluster.select([col("t_ms"), col("per_core")]),
+            [col("t_ms")],
+            [col("t_ms")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col("app_idx")])
+        .agg([(col("cores") * col("per_core")).sum().alias("cost")])
+        .collect()
+        .map_err(compute(WHAT))?;
+    let mut app_cost = vec![0.0; meta.apps.len()];
+    let idx = u32s(&per_app, "app_idx").map_err(compute(WHAT))?;
+    for (i, c) in idx
+        .into_iter()
+        .zip(f64s(&per_app, "cost").map_err(compute(WHAT))?)
+    {
+        app_cost[i as usize] = c;
+    }
+    let mut by_layer = LayerCost {
+        worker_idle: idle,
+        ..LayerCost::default()
+    };
+    let by_app = meta
+        .apps
+        .iter()
+        .zip(app_cost)
+        .map(|(a, cost)| {
+            if a.layer == Layer::PlatformComponent {
+                by_layer.platform_component += cost;
+            } else {
+                by_layer.app_instance += cost;
+            }
+            AppCost {
+                app: a.name.clone(),
+                layer: a.layer,
+                cost,
+            }
+        })
+        .collect();
+
+    let budget = meta.budget_per_hour.map(|per_hour| {
+        let budget_total = per_hour * hours;
+        BudgetFigures {
+            per_hour,
+            total: budget_total,
+            headroom: budget_total - total,
+            used_share: if budget_total > 0.0 {
+                total / budget_total
+            } else {
+                0.0
+            },
+            over_budget_minutes: over_s / 60.0,
+        }
+    });
+    Ok(CostFigures {
+        total,
+        spot,
+        on_demand: total - spot,
+        mean_rate_per_hour: if hours > 0.0 { total / hours } else { 0.0 },
+        peak_rate_per_hour: peak,
+        by_layer,
+        by_worker_type: worker_types(p)?,
+        by_app,
+        budget,
+    })
+}
+
+fn worker_types(p: &Prepared) -> Result<Vec<WorkerTypeCost>> {
+    let per_type = p
+        .data
+        .workers
+        .clone()
+        .lazy()
+        .group_by([col("type_idx")])
+        .agg([
+            col("cost").sum().alias("cost"),
+            (col("count") * col("dt_s")).sum().alias("count_s"),
+            col("dt_s").sum().alias("observed_s"),
+        ])
+        .collect()
+        .map_err(compute(WHAT))?;
+    let types = &p.data.meta.worker_types;
+    let mut out: Vec<WorkerTypeCost> = types
+        .iter()
+        .map(|t| WorkerTypeCost {
+            worker_type: t.name.clone(),
+            spot: t.spot,
+            cost: 0.0,
+            mean_count: 0.0,
+        })
+        .collect();
+    let idx = u32s(&per_type, "type_idx").map_err(compute(WHAT))?;
+    let cost = f64s(&per_type, "cost").map_err(compute(WHAT))?;
+    let count_s = f64s(&per_type, "count_s").map_err(compute(WHAT))?;
+    let observed = f64s(&per_type, "observed_s").map_err(compute(WHAT))?;
+    for (k, &i) in idx.iter().enumerate() {
+        let row = &mut out[i as usize];
+        row.cost = cost[k];
+        row.mean_count = if observed[k] > 0.0 {
+            count_s[k] / observed[k]
+        } else {
+            0.0
+        };
+    }
+    Ok(out)
+}

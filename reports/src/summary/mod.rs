@@ -1,0 +1,162 @@
+//! `compute_summary`: every figure of [`Figures`] from the *stored*
+//! timeline and event table, with polars. This is independent code from
+//! the recorder's streaming accumulators, so that at full resolution the
+//! two check each other ([`crate::check`]).
+//!
+//! Rows carry their own weight (`dt_s`), so coarser timelines give
+//! approximations: means of buckets stand for their samples, a breach is a
+//! run of consecutive breached rows, and the cost split uses bucket means.
+
+mod cost;
+mod elasticity;
+pub(crate) mod frame;
+mod oscillation;
+mod reaction;
+mod sla;
+
+use lighthouse_sim::record::{FORMAT_VERSION, Figures, Layer, RunMeta, RunMode};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::check::{StreamCheck, check_stream};
+use crate::error::{Result, compute};
+use crate::load::RunData;
+use crate::options::ReportOptions;
+
+/// `summary.json`: the run, its figures, and how they agree with the
+/// recorder's stream summary. Keys are documented in `reports/README.md`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Format version of the writer.
+    pub format_version: u32,
+    /// What was run.
+    pub run: RunInfo,
+    /// Every figure, from the stored timeline.
+    pub figures: Figures,
+    /// Agreement with `stream_summary.json`.
+    pub stream_check: StreamCheck,
+}
+
+/// What was run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Scenario name.
+    pub scenario: String,
+    /// Where the numbers came from.
+    pub mode: RunMode,
+    /// Seed.
+    pub seed: u64,
+    /// Start, Unix epoch milliseconds.
+    pub start_ms: i64,
+    /// End, Unix epoch milliseconds.
+    pub end_ms: i64,
+    /// Metric sample spacing, seconds.
+    pub sample_interval_s: f64,
+    /// Stored timeline bucket length, seconds.
+    pub timeline_resolution_s: f64,
+    /// Apps of layer `app_instance`.
+    pub apps: usize,
+    /// Apps of layer `platform_component`.
+    pub platform_components: usize,
+    /// Worker types.
+    pub worker_types: usize,
+    /// Rows of `timeline_apps.parquet`.
+    pub timeline_rows: usize,
+    /// Rows of `events.parquet`.
+    pub events: usize,
+}
+
+/// The apps table sorted by (app, time), with the per-app constants the
+/// figures need as columns, shared by every figure's computation.
+pub(crate) struct Prepared<'a> {
+    pub(crate) data: &'a RunData,
+    /// `timeline_apps` sorted by (`app_idx`, `t_ms`), plus the app's
+    /// `cpu_cores` (f64) and `layer_code` (i32, position in `Layer::ALL`).
+    pub(crate) by_app: DataFrame,
+    /// Flap window, seconds.
+    pub(crate) flap_window_s: f64,
+    /// Flap window, milliseconds.
+    pub(crate) flap_window_ms: i64,
+}
+
+/// Computes every figure from the stored timeline and events.
+pub fn compute_summary(data: &RunData, options: &ReportOptions) -> Result<Summary> {
+    summarise(&prepare(data, options)?, options)
+}
+
+/// [`compute_summary`] on an already prepared run.
+pub(crate) fn summarise(p: &Prepared, options: &ReportOptions) -> Result<Summary> {
+    let data = p.data;
+    let meta = &data.meta;
+    let figures = Figures {
+        duration_s: meta.duration_s(),
+        cost: cost::cost_figures(p)?,
+        sla: sla::sla_figures(p)?,
+        oscillation: oscillation::oscillation_figures(p, p.flap_window_s)?,
+        elasticity: elasticity::elasticity_figures(p)?,
+        reaction: reaction::reaction_figures(p)?,
+    };
+    let stream_check = check_stream(meta, data.stream.as_ref(), &figures, options.tolerance);
+    Ok(Summary {
+        format_version: FORMAT_VERSION,
+        run: run_info(data),
+        figures,
+        stream_check,
+    })
+}
+
+fn run_info(data: &RunData) -> RunInfo {
+    let m: &RunMeta = &data.meta;
+    let count = |layer| m.apps.iter().filter(|a| a.layer == layer).count();
+    RunInfo {
+        scenario: m.scenario.clone(),
+        mode: m.mode,
+        seed: m.seed,
+        start_ms: m.start_ms,
+        end_ms: m.end_ms,
+        sample_interval_s: m.sample_interval_s,
+        timeline_resolution_s: m.timeline_resolution_s,
+        apps: count(Layer::AppInstance),
+        platform_components: count(Layer::PlatformComponent),
+        worker_types: m.worker_types.len(),
+        timeline_rows: data.apps.height(),
+        events: data.events.height(),
+    }
+}
+
+/// Sorts the apps table by (app, time) and adds the per-app constants.
+pub(crate) fn prepare<'a>(data: &'a RunData, options: &ReportOptions) -> Result<Prepared<'a>> {
+    let window_s = options.flap_window_s.unwrap_or(data.meta.flap_window_s);
+    let apps_meta = &data.meta.apps;
+    let idx = frame::u32s(&data.apps, "app_idx").map_err(compute("app order"))?;
+    let cores: Vec<f64> = idx
+        .iter()
+        .map(|&i| apps_meta[i as usize].cpu_cores)
+        .collect();
+    let layer = |i: u32| {
+        Layer::ALL
+            .iter()
+            .position(|&l| l == apps_meta[i as usize].layer)
+            .unwrap_or(0) as i32
+    };
+    let layers: Vec<i32> = idx.iter().map(|&i| layer(i)).collect();
+    let mut apps = data.apps.clone();
+    apps.with_column(Series::new("cpu_cores".into(), cores).into_column())
+        .map_err(compute("app order"))?;
+    apps.with_column(Series::new("layer_code".into(), layers).into_column())
+        .map_err(compute("app order"))?;
+    let by_app = apps
+        .lazy()
+        .sort(
+            ["app_idx", "t_ms"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()
+        .map_err(compute("app order"))?;
+    Ok(Prepared {
+        data,
+        by_app,
+        flap_window_s: window_s,
+        flap_window_ms: (window_s * 1000.0).round() as i64,
+    })
+}
