@@ -36,7 +36,12 @@ impl EngineCore {
         let (Some(current), false) = (r.capacity, r.type_idx == NO_TYPE) else {
             return Decision::Nothing;
         };
-        if let Some(failed) = r.failed_action.filter(|f| f.applied_at(current)) {
+        if let Some(failed) = r
+            .failed_action
+            .as_deref()
+            .copied()
+            .filter(|f| f.applied_at(current))
+        {
             return self.confirm_applied(proposal, failed, current, now);
         }
         let ty = &self.compiled.types[r.type_idx as usize];
@@ -250,14 +255,14 @@ impl EngineCore {
                     self.retry_queue.remove(&(r.backoff_until, index as u32));
                 }
                 r.failures += 1;
-                r.failed_action = Some(FailedAction {
+                r.failed_action = Some(Box::new(FailedAction {
                     direction: pending.action.direction,
                     from: pending.action.current_capacity,
                     target: pending.action.target_capacity,
                     cooldown: pending.cooldown,
                     added_cost_per_hour: pending.added_cost_per_hour,
                     decided_at: pending.action.timestamp,
-                });
+                }));
                 let wait = backoff(retry_config, r.failures, &mut self.rng);
                 r.backoff_until = now + wait;
                 self.retry_queue.insert((r.backoff_until, index as u32));
@@ -410,7 +415,7 @@ impl EngineCore {
         };
         ScaleAction {
             resource_id: r.id.to_string(),
-            resource_type: r.type_name.to_string(),
+            resource_type: self.type_names[r.type_name as usize].to_string(),
             direction,
             target_capacity: target,
             current_capacity: current,

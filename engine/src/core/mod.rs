@@ -84,7 +84,8 @@ pub struct EngineCore {
     interner: Interner,
     resources: Vec<ResourceState>,
     samples: Vec<Sample>,
-    ids: HashMap<Box<str>, u32>,
+    ids: HashMap<std::sync::Arc<str>, u32>,
+    type_names: Vec<Box<str>>,
     by_layer: [Vec<u32>; 3],
     retry_queue: BTreeSet<(Timestamp, u32)>,
     due_retries: Vec<u32>,
@@ -122,6 +123,7 @@ impl EngineCore {
             resources: Vec::new(),
             samples: Vec::new(),
             ids: HashMap::new(),
+            type_names: Vec::new(),
             by_layer: Default::default(),
             retry_queue: BTreeSet::new(),
             due_retries: Vec::new(),
@@ -195,7 +197,7 @@ impl EngineCore {
 
     /// A tracked resource's type.
     pub fn resource_type(&self, key: ResourceKey) -> &str {
-        &self.resources[key.index()].type_name
+        &self.type_names[self.resources[key.index()].type_name as usize]
     }
 
     /// A tracked resource's layer.
@@ -236,7 +238,9 @@ impl EngineCore {
             .map(|r| {
                 std::mem::size_of::<ResourceState>()
                     + r.id.len()
-                    + r.type_name.len()
+                    + r.failed_action
+                        .as_ref()
+                        .map_or(0, |_| std::mem::size_of::<state::FailedAction>())
                     + r.target_states
                         .iter()
                         .map(|t| std::mem::size_of_val(t) + t.heap_bytes())
@@ -245,8 +249,7 @@ impl EngineCore {
             .sum();
         per_resource
             + self.samples.capacity() * std::mem::size_of::<Sample>()
-            + self.ids.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
-            + self.ids.keys().map(|k| k.len()).sum::<usize>()
+            + self.ids.capacity() * (std::mem::size_of::<(std::sync::Arc<str>, u32)>() + 1)
             + self
                 .by_layer
                 .iter()
@@ -372,7 +375,7 @@ impl EngineCore {
             .iter()
             .map(|r| ResourceSnapshot {
                 resource_id: r.id.to_string(),
-                resource_type: r.type_name.to_string(),
+                resource_type: self.type_names[r.type_name as usize].to_string(),
                 source: r.source,
                 capacity: r.capacity,
                 cooldown_up_until: r.cooldown_until[0],

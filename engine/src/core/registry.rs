@@ -42,13 +42,16 @@ impl EngineCore {
                 expected: ty.layer,
             });
         }
+        let type_name = self.intern_type_name(resource_type);
+        let ty = &self.compiled.types[type_idx as usize];
         let index = u32::try_from(self.resources.len()).expect("fewer than 4 billion resources");
+        let id: std::sync::Arc<str> = resource_id.into();
         let sample_base = self.samples.len() as u32;
         self.samples
             .extend(std::iter::repeat_n(Sample::NONE, ty.slots.len()));
         self.resources.push(ResourceState {
-            id: resource_id.into(),
-            type_name: resource_type.into(),
+            id: id.clone(),
+            type_name,
             type_idx,
             layer,
             source,
@@ -65,9 +68,19 @@ impl EngineCore {
             last_action: None,
             failed_action: None,
         });
-        self.ids.insert(resource_id.into(), index);
+        self.ids.insert(id, index);
         self.by_layer[layer.index()].push(index);
         Ok(ResourceKey(index))
+    }
+
+    fn intern_type_name(&mut self, name: &str) -> u32 {
+        match self.type_names.iter().position(|n| &**n == name) {
+            Some(i) => i as u32,
+            None => {
+                self.type_names.push(name.into());
+                (self.type_names.len() - 1) as u32
+            }
+        }
     }
 
     /// Takes in a pushed or pulled sample. Unknown resources are registered
@@ -153,7 +166,10 @@ impl EngineCore {
                 t => &self.compiled.types[t as usize].slots,
             };
             let old_base = r.sample_base as usize;
-            let new_idx = next.type_index.get(&*r.type_name).copied();
+            let new_idx = next
+                .type_index
+                .get(&*self.type_names[r.type_name as usize])
+                .copied();
             let base = samples.len() as u32;
             match new_idx {
                 Some(t) if next.types[t as usize].layer == r.layer => {

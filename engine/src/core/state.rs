@@ -48,8 +48,11 @@ pub(crate) const NO_TYPE: u32 = u32::MAX;
 
 #[derive(Clone, Debug)]
 pub(crate) struct ResourceState {
-    pub id: Box<str>,
-    pub type_name: Box<str>,
+    /// Shared with the id → key map, so each id is stored once.
+    pub id: std::sync::Arc<str>,
+    /// Index into the core's table of type names (a type may outlive its
+    /// config entry).
+    pub type_name: u32,
     /// Index into the compiled types, or [`NO_TYPE`].
     pub type_idx: u32,
     pub layer: ResourceLayer,
@@ -70,7 +73,7 @@ pub(crate) struct ResourceState {
     pub last_action: Option<(ScaleDirection, Timestamp)>,
     /// The last failed action, so a retry can see from the capacity read
     /// back that it was in fact applied (its answer lost).
-    pub failed_action: Option<FailedAction>,
+    pub failed_action: Option<Box<FailedAction>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
