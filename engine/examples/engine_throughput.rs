@@ -117,7 +117,7 @@ fn main() {
         let push_start = Instant::now();
         for &key in &keys {
             // Mostly inside the band; about 1 % of resources cross a threshold.
-            let hot = rng.next_u64() % 100 == 0;
+            let hot = rng.next_u64().is_multiple_of(100);
             let rps = if hot {
                 1500.0
             } else {

@@ -314,7 +314,7 @@ fn run(seed: u64, steps: usize) -> Result<Trace, String> {
         }
         // Invariants over every action applied since the last step.
         let w = fleet.0.lock().unwrap();
-        for (i, (t, a)) in w.applied.iter().enumerate().skip(checked) {
+        for (i, (_, a)) in w.applied.iter().enumerate().skip(checked) {
             let k = knobs;
             let (lo, hi) = match a.resource_id.as_str() {
                 API => (3, k.api_max),
