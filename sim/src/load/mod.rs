@@ -1,0 +1,1 @@
+//! Load generators: filled by its owner.

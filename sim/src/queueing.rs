@@ -1,0 +1,1 @@
+//! Queueing model: filled by its owner.
