@@ -50,8 +50,8 @@ pub use config::{
     ScalingThreshold, ScheduleRule, TargetTrackingPolicy,
 };
 pub use core::{
-    CycleKind, Decision, EngineCore, EngineStatus, MetricKey, MetricsSource, Outcome, Override,
-    PendingAction, Proposal, ResourceKey, SafetyReason, SkipReason,
+    CycleKind, Decision, EngineCore, EngineState, EngineStatus, MetricKey, MetricsSource, Outcome,
+    Override, PendingAction, Proposal, ResourceKey, SafetyReason, SkipReason,
 };
 pub use error::{LighthouseError, LighthouseResult};
 pub use runtime::{LighthouseEngine, LighthouseHandle};

@@ -12,10 +12,13 @@ use tokio::time::Instant;
 
 use crate::callbacks::{CallbackContext, LighthouseCallbacks, ScalingErrorEvent};
 use crate::config::{ConfigError, ConfigVersion, LighthouseConfig};
-use crate::core::{EngineCore, EngineStatus, MetricsSource, Override, ResourceSnapshot};
-use crate::driver::{CycleScratch, run_cycle};
+use crate::core::{
+    EngineCore, EngineState, EngineStatus, MetricsSource, Override, ResourceSnapshot,
+};
+use crate::driver::{CycleReport, CycleScratch, run_cycle};
 use crate::error::{LighthouseError, LighthouseResult};
 use crate::time::{Span, Timestamp};
+use crate::types::ResourceLayer;
 use crate::types::{ResourceMetrics, ScaleAction};
 
 enum Command {
@@ -41,8 +44,16 @@ enum Command {
     ),
     Status(oneshot::Sender<EngineStatus>),
     Snapshot(oneshot::Sender<Vec<ResourceSnapshot>>),
+    State(oneshot::Sender<EngineState>),
+    SpendRate(f64, oneshot::Sender<()>),
+    Maintenance(String, Option<Vec<ResourceLayer>>, oneshot::Sender<()>),
+    Protected(String, u32, oneshot::Sender<LighthouseResult<()>>),
     Shutdown(oneshot::Sender<()>),
 }
+
+/// Called after every evaluation cycle with its report and how long it took
+/// on the wall clock (for the engine's own metrics).
+pub type CycleListener = Arc<dyn Fn(&CycleReport, std::time::Duration) + Send + Sync>;
 
 /// Maps tokio's monotonic clock to engine timestamps.
 #[derive(Clone, Copy, Debug)]
@@ -70,6 +81,7 @@ pub struct LighthouseEngine {
     commands: mpsc::Receiver<Command>,
     sender: mpsc::Sender<Command>,
     clock: Clock,
+    listeners: Vec<CycleListener>,
 }
 
 impl LighthouseEngine {
@@ -104,7 +116,14 @@ impl LighthouseEngine {
                 base: start,
                 start: Instant::now(),
             },
+            listeners: Vec::new(),
         }
+    }
+
+    /// Adds a listener called after every cycle.
+    pub fn on_cycle(mut self, listener: CycleListener) -> Self {
+        self.listeners.push(listener);
+        self
     }
 
     /// A handle to talk to the engine; cheap to clone.
@@ -123,6 +142,7 @@ impl LighthouseEngine {
             mut commands,
             sender,
             clock,
+            listeners,
         } = self;
         // Only handles keep the channel open; the engine's own sender must
         // not, or the loop could never notice they are all gone.
@@ -151,7 +171,14 @@ impl LighthouseEngine {
                         Arc::new(core.config().global_settings.clone())
                     };
                     let context = CallbackContext { timestamp: now, metadata };
+                    let started = std::time::Instant::now();
                     let report = run_cycle(&mut core, &callbacks, &context, &mut scratch).await;
+                    let took = started.elapsed();
+                    if report.kind.is_some() {
+                        for listener in &listeners {
+                            listener(&report, took);
+                        }
+                    }
                     if core.config().enable_logging && report.decisions + report.errors > 0 {
                         tracing::info!(?report, "evaluation cycle");
                     }
@@ -226,6 +253,30 @@ async fn handle_command(
         }
         Command::Snapshot(reply) => {
             let _ = reply.send(core.snapshot());
+        }
+        Command::State(reply) => {
+            let _ = reply.send(core.export_state(now));
+        }
+        Command::SpendRate(rate, reply) => {
+            core.observe_spend_rate(rate, now);
+            let _ = reply.send(());
+        }
+        Command::Maintenance(name, layers, reply) => {
+            match layers {
+                Some(layers) => core.begin_maintenance(&name, &layers),
+                None => core.end_maintenance(&name),
+            }
+            let _ = reply.send(());
+        }
+        Command::Protected(id, count, reply) => {
+            let result = match core.resource_key(&id) {
+                Some(key) => {
+                    core.set_protected_workers(key, count);
+                    Ok(())
+                }
+                None => Err(LighthouseError::ResourceNotFound { resource_id: id }),
+            };
+            let _ = reply.send(result);
         }
         Command::Shutdown(done) => return Some(done),
     }
@@ -317,6 +368,43 @@ impl LighthouseHandle {
     /// What must survive a restart.
     pub async fn snapshot(&self) -> LighthouseResult<Vec<ResourceSnapshot>> {
         self.ask(Command::Snapshot).await
+    }
+
+    /// The durable state, to save for a restart.
+    pub async fn export_state(&self) -> LighthouseResult<EngineState> {
+        self.ask(Command::State).await
+    }
+
+    /// Records the spending rate, currency per hour.
+    pub async fn update_spend_rate(&self, per_hour: f64) -> LighthouseResult<()> {
+        self.ask(|tx| Command::SpendRate(per_hour, tx)).await
+    }
+
+    /// Opens a named maintenance window for some layers (all when empty).
+    pub async fn begin_maintenance(
+        &self,
+        name: &str,
+        layers: Vec<ResourceLayer>,
+    ) -> LighthouseResult<()> {
+        let name = name.to_string();
+        self.ask(|tx| Command::Maintenance(name, Some(layers), tx))
+            .await
+    }
+
+    /// Closes a named maintenance window.
+    pub async fn end_maintenance(&self, name: &str) -> LighthouseResult<()> {
+        let name = name.to_string();
+        self.ask(|tx| Command::Maintenance(name, None, tx)).await
+    }
+
+    /// Records how many workers of a pool run critical platform workloads.
+    pub async fn set_protected_workers(
+        &self,
+        resource_id: &str,
+        count: u32,
+    ) -> LighthouseResult<()> {
+        let id = resource_id.to_string();
+        self.ask(|tx| Command::Protected(id, count, tx)).await?
     }
 
     /// Stops the loop; returns once it has stopped.

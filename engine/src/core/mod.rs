@@ -27,6 +27,7 @@ mod decide;
 mod evaluate;
 pub mod events;
 pub(crate) mod intern;
+mod persist;
 mod registry;
 pub mod retry;
 pub mod state;
@@ -49,6 +50,7 @@ pub use events::{
     SkipReason,
 };
 pub use intern::MetricKey;
+pub use persist::EngineState;
 pub use state::{MetricsSource, Override, ResourceSnapshot};
 
 /// The engine's status, as the seed names it.
@@ -64,6 +66,11 @@ pub struct EngineStatus {
     pub last_evaluation: Option<Timestamp>,
     /// The configuration version in force.
     pub config_version: u64,
+    /// Spending rate the budget check uses, currency per hour.
+    pub spend_per_hour: f64,
+    /// Sum of the last known capacities per layer (`app_instance`,
+    /// `platform_component`, `worker_node`), units.
+    pub capacity_by_layer: std::collections::BTreeMap<String, u64>,
 }
 
 /// What kind of cycle is due.
@@ -160,6 +167,18 @@ impl EngineCore {
             total_recommendations: self.total_recommendations,
             last_evaluation: self.last_evaluation,
             config_version: self.history.current().version,
+            spend_per_hour: self.spend_per_hour(),
+            capacity_by_layer: ResourceLayer::ALL
+                .into_iter()
+                .map(|layer| {
+                    let total = self.by_layer[layer.index()]
+                        .iter()
+                        .filter_map(|&i| self.resources[i as usize].capacity)
+                        .map(u64::from)
+                        .sum();
+                    (layer.prefix().to_string(), total)
+                })
+                .collect(),
         }
     }
 
@@ -367,53 +386,5 @@ impl EngineCore {
                         || w.weekly.is_some_and(|win| win.contains(now)))
             })
             .map(|w| w.name.clone())
-    }
-
-    /// A snapshot of what must survive a restart, per resource.
-    pub fn snapshot(&self) -> Vec<ResourceSnapshot> {
-        self.resources
-            .iter()
-            .map(|r| ResourceSnapshot {
-                resource_id: r.id.to_string(),
-                resource_type: self.type_names[r.type_name as usize].to_string(),
-                source: r.source,
-                capacity: r.capacity,
-                cooldown_up_until: r.cooldown_until[0],
-                cooldown_down_until: r.cooldown_until[1],
-                failures: r.failures,
-                backoff_until: r.backoff_until,
-                protected_workers: r.protected_workers,
-                override_: r.override_,
-                last_action: r.last_action,
-            })
-            .collect()
-    }
-
-    /// Restores resources from a snapshot (after [`EngineCore::new`] with the
-    /// saved configuration). Resources whose type is unknown are skipped and
-    /// returned.
-    pub fn restore(&mut self, snapshot: &[ResourceSnapshot]) -> Vec<String> {
-        let mut unknown = Vec::new();
-        for s in snapshot {
-            match self.register_resource(&s.resource_id, &s.resource_type, s.source) {
-                Ok(key) => {
-                    let r = &mut self.resources[key.index()];
-                    r.capacity = s.capacity;
-                    r.cooldown_until = [s.cooldown_up_until, s.cooldown_down_until];
-                    r.failures = s.failures;
-                    r.backoff_until = s.backoff_until;
-                    r.protected_workers = s.protected_workers;
-                    r.override_ = s.override_;
-                    r.last_action = s.last_action;
-                    if s.failures > 0 {
-                        // A restart never retries in a burst: the saved
-                        // back-off still holds.
-                        self.retry_queue.insert((s.backoff_until, key.0));
-                    }
-                }
-                Err(_) => unknown.push(s.resource_id.clone()),
-            }
-        }
-        unknown
     }
 }

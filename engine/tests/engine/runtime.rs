@@ -203,3 +203,57 @@ async fn global_settings_reach_every_callback() {
     assert_eq!(seen.lock().unwrap().as_slice(), ["eu-1"]);
     handle.shutdown().await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn state_survives_a_restart_without_a_burst_of_actions() {
+    let (engine, fleet, _) = engine(30);
+    let handle = engine.handle();
+    let task = tokio::spawn(engine.start());
+    handle.update_metrics(sample(1500.0, 1_000)).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(fleet.capacity(WEB), 3);
+    let state = handle.export_state().await.unwrap();
+    handle.shutdown().await.unwrap();
+    task.await.unwrap();
+    // Through JSON, as it would be written to disk.
+    let text = serde_json::to_string(&state).unwrap();
+    let state: EngineState = serde_json::from_str(&text).unwrap();
+    let (core, dropped) = EngineCore::from_state(state).unwrap();
+    assert!(dropped.is_empty());
+    let callbacks = LighthouseCallbacks::new(Arc::new(fleet.clone()), Arc::new(fleet.clone()));
+    let engine = LighthouseEngine::from_core(core, callbacks, Timestamp::from_secs(1_010));
+    let handle = engine.handle();
+    tokio::spawn(engine.start());
+    handle.update_metrics(sample(1500.0, 1_010)).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(25)).await;
+    assert_eq!(
+        fleet.capacity(WEB),
+        3,
+        "the up cooldown (60 s from 1,000 s) survived the restart"
+    );
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(fleet.capacity(WEB), 5, "and ends on time");
+    let status = handle.get_status().await.unwrap();
+    assert_eq!(status.total_recommendations, 2);
+    assert_eq!(status.capacity_by_layer["app_instance"], 5);
+    handle.shutdown().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn cycle_listeners_hear_every_cycle() {
+    let (engine, _, _) = engine(30);
+    let count = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = count.clone();
+    let engine = engine.on_cycle(Arc::new(move |_, _| {
+        seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }));
+    let handle = engine.handle();
+    tokio::spawn(engine.start());
+    tokio::time::sleep(Duration::from_secs(95)).await;
+    assert_eq!(
+        count.load(std::sync::atomic::Ordering::Relaxed),
+        4,
+        "at 0, 30, 60 and 90 s"
+    );
+    handle.shutdown().await.unwrap();
+}
