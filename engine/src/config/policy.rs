@@ -305,7 +305,9 @@ impl ScheduleRule {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScalingPolicy {
-    /// Unique within its resource config.
+    /// Unique within its resource config; required (files that key policies
+    /// by name may leave it out and fill it from the key).
+    #[serde(default)]
     pub name: String,
     /// Threshold rules (the seed's policy).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
