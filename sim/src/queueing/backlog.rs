@@ -70,7 +70,14 @@ impl Backlog {
     /// after, up to rounding. Negative or non-finite λ, timeout or backlog
     /// count as 0 (an infinite timeout means no drops while c > 0); dt ≤ 0 (or NaN) changes nothing and reports zeros.
     /// Allocates nothing.
-    pub fn step(&mut self, lambda: f64, mu: f64, c: u32, dt_s: f64, timeout_s: f64) -> IntervalOutcome {
+    pub fn step(
+        &mut self,
+        lambda: f64,
+        mu: f64,
+        c: u32,
+        dt_s: f64,
+        timeout_s: f64,
+    ) -> IntervalOutcome {
         if !(dt_s > 0.0 && dt_s.is_finite()) {
             return IntervalOutcome::default();
         }
@@ -98,9 +105,21 @@ impl Backlog {
 
     /// The fluid branch of [`step`](Self::step); `capacity` = cμ (0 when
     /// the pool cannot serve).
-    fn fluid(&mut self, lambda: f64, mu: f64, capacity: f64, q0: f64, dt: f64, timeout: f64) -> IntervalOutcome {
+    fn fluid(
+        &mut self,
+        lambda: f64,
+        mu: f64,
+        capacity: f64,
+        q0: f64,
+        dt: f64,
+        timeout: f64,
+    ) -> IntervalOutcome {
         // 0 × ∞ would be NaN: no capacity means no room, whatever the timeout.
-        let cap = if capacity > 0.0 { capacity * timeout } else { 0.0 };
+        let cap = if capacity > 0.0 {
+            capacity * timeout
+        } else {
+            0.0
+        };
         let stale = (q0 - cap).max(0.0);
         let q = q0 - stale;
         let r = lambda - capacity;

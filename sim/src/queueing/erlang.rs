@@ -112,7 +112,8 @@ mod tests {
 
     /// B(a, c) from its definition (a^c/c!) / Σ a^k/k!, in log space.
     fn erlang_b_direct(a: f64, c: u32) -> f64 {
-        let log_term = |k: u32| f64::from(k) * a.ln() - (1..=k).map(|j| f64::from(j).ln()).sum::<f64>();
+        let log_term =
+            |k: u32| f64::from(k) * a.ln() - (1..=k).map(|j| f64::from(j).ln()).sum::<f64>();
         let top = log_term(c);
         let max = (0..=c).map(log_term).fold(f64::NEG_INFINITY, f64::max);
         let sum: f64 = (0..=c).map(|k| (log_term(k) - max).exp()).sum();
@@ -136,16 +137,27 @@ mod tests {
         for &(a, c) in &[(5.0, 8), (40.0, 50), (120.0, 130), (300.0, 290)] {
             let want = erlang_b_direct(a, c);
             let got = erlang_b(a, c);
-            assert!((got - want).abs() <= 1e-10 * want, "a={a} c={c}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= 1e-10 * want,
+                "a={a} c={c}: {got} vs {want}"
+            );
         }
     }
 
     #[test]
     fn shortcut_matches_full_recursion() {
-        for &(a, c) in &[(500.0, 520), (2_000.0, 1_900), (5_000.0, 5_200), (10_000.0, 9_000)] {
+        for &(a, c) in &[
+            (500.0, 520),
+            (2_000.0, 1_900),
+            (5_000.0, 5_200),
+            (10_000.0, 9_000),
+        ] {
             let want = erlang_b_plain(a, c);
             let got = erlang_b(a, c);
-            assert!((got - want).abs() <= 1e-12 * want, "a={a} c={c}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "a={a} c={c}: {got} vs {want}"
+            );
         }
     }
 
@@ -171,7 +183,9 @@ mod tests {
             e.step_up();
             let fresh = ErlangB::new(800.0, c);
             assert_eq!(e.servers(), c);
-            assert!((e.blocking() - fresh.blocking()).abs() <= 1e-12 * fresh.blocking().max(1e-300));
+            assert!(
+                (e.blocking() - fresh.blocking()).abs() <= 1e-12 * fresh.blocking().max(1e-300)
+            );
         }
     }
 

@@ -45,12 +45,11 @@ fn law(lambda: f64, mu: f64, c: u32) -> Option<ResponseLaw> {
 /// O(c) for small loads, O(√(λ/μ) + c − λ/μ) for large ones.
 pub fn mmc(lambda: f64, mu: f64, c: u32) -> Option<QueueStats> {
     let law = law(lambda, mu, c)?;
-    let mean_wait_s = law.wait_probability / law.theta;
     Some(QueueStats {
         utilisation: lambda / (f64::from(c) * mu),
         wait_probability: law.wait_probability,
-        mean_wait_s,
-        mean_response_s: mean_wait_s + 1.0 / mu,
+        mean_wait_s: law.wait_probability / law.theta,
+        mean_response_s: law.mean(),
         p95_response_s: law.percentile(95.0)?,
     })
 }
@@ -86,7 +85,7 @@ pub fn min_instances(
     max_utilisation: f64,
     cap: u32,
 ) -> u32 {
-    if !(lambda > 0.0) {
+    if lambda.is_nan() || lambda <= 0.0 {
         return 0;
     }
     if !(lambda.is_finite() && mu.is_finite() && mu > 0.0 && max_utilisation > 0.0)
@@ -100,7 +99,7 @@ pub fn min_instances(
         // service alone; if even that misses the bound, none will do. The
         // strict test also rules out an asymptote that would walk to `cap`.
         let service_tail = (-mu * bound_s).exp();
-        if !(service_tail < q) {
+        if service_tail.is_nan() || service_tail >= q {
             return cap;
         }
     } else if percentile >= 100.0 {

@@ -19,7 +19,11 @@ fn textbook_mm1() {
     // M/M/1 response time is exponential with rate μ − λ.
     let s = mmc(0.5, 1.0, 1).unwrap();
     assert!(close(s.mean_response_s, 2.0, 1e-12));
-    assert!(close(s.p95_response_s, 20f64.ln() / 0.5, 1e-10), "{}", s.p95_response_s);
+    assert!(
+        close(s.p95_response_s, 20f64.ln() / 0.5, 1e-10),
+        "{}",
+        s.p95_response_s
+    );
     let p99 = response_percentile_s(0.5, 1.0, 1, 99.0).unwrap();
     assert!(close(p99, 100f64.ln() / 0.5, 1e-10));
 }

@@ -141,7 +141,11 @@ mod tests {
 
     #[test]
     fn density_is_the_tails_derivative() {
-        let law = ResponseLaw { wait_probability: 0.3, theta: 0.8, mu: 1.5 };
+        let law = ResponseLaw {
+            wait_probability: 0.3,
+            theta: 0.8,
+            mu: 1.5,
+        };
         for &t in &[0.01, 0.5, 2.0, 7.0] {
             let h = 1e-6;
             let numeric = (law.tail(t - h) - law.tail(t + h)) / (2.0 * h);
@@ -151,7 +155,11 @@ mod tests {
 
     #[test]
     fn percentile_inverts_the_tail() {
-        let law = ResponseLaw { wait_probability: 0.6, theta: 0.25, mu: 2.0 };
+        let law = ResponseLaw {
+            wait_probability: 0.6,
+            theta: 0.25,
+            mu: 2.0,
+        };
         for &p in &[1.0, 50.0, 90.0, 95.0, 99.0, 99.99] {
             let t = law.percentile(p).unwrap();
             assert!((law.tail(t) - (1.0 - p / 100.0)).abs() < 1e-12, "p={p}");
