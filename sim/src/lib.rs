@@ -1,12 +1,25 @@
-//! Discrete-event simulator of a three-layer fleet driving the Lighthouse engine.
+//! Discrete-event simulator of a three-layer fleet driving the unchanged
+//! Lighthouse engine, many simulated days per wall-clock second.
 //!
 //! Module map:
-//! - [`load`]: load generators (constant, diurnal, ramp, step, flash crowd,
-//!   noise, bursty on/off) composable by sum and product.
-//! - [`queueing`]: M/M/c (Erlang C) latency and the saturation backlog model.
-//! - [`record`]: what a run records (timeline buckets, event log, streaming
-//!   summary accumulators) — the contract with the reports crate.
+//! - [`scenario`]: scenario files (TOML), validation with lines, the engine
+//!   configuration they imply, changes by path.
+//! - [`clock`]: the next-event queue ordered by (time, sequence).
+//! - [`load`]: load generators composable by sum and product.
+//! - [`queueing`]: M/M/c (Erlang C) latency and the saturation backlog.
+//! - [`service`]: one app's interval: served, dropped, latency, demand.
+//! - [`fleet`]: apps, instances, worker types, placement, draining, billing.
+//! - [`run`]: the simulation loop and the engine's callbacks over the fleet.
+//! - [`record`]: what a run records — the contract with the reports crate.
 
+pub mod clock;
+pub mod fleet;
 pub mod load;
 pub mod queueing;
 pub mod record;
+pub mod run;
+pub mod scenario;
+pub mod service;
+
+pub use run::{SimError, SimOptions, SimOutcome, SimStats, Simulation};
+pub use scenario::{LoadedScenario, ScenarioError, load_scenario, parse_scenario};

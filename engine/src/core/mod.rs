@@ -238,7 +238,7 @@ impl EngineCore {
     }
 
     /// All tracked resources, in registration order.
-    pub fn resources(&self) -> impl Iterator<Item = ResourceKey> + '_ {
+    pub fn resources(&self) -> impl ExactSizeIterator<Item = ResourceKey> + '_ {
         (0..self.resources.len() as u32).map(ResourceKey)
     }
 

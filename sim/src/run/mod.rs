@@ -1,0 +1,453 @@
+//! Running a scenario: the event loop that drives the fleet and the engine.
+//!
+//! - `setup`: building the fleet, engine and recorder from a scenario.
+//! - `tick`: the metric sample tick.
+//! - `adapters`: the engine's callbacks over the fleet.
+//! - `world`: what the callbacks share with the loop. `faults`: injected faults.
+//!
+//! Each sample tick closes the interval that just ended — its cost is now
+//! known, its samples are recorded and its metrics reach the engine, stamped
+//! with the tick's time — and starts the next one with the fleet as it is.
+//! An engine cycle runs after the tick when one is due; retries due between
+//! ticks get an engine wake-up event of their own.
+
+mod adapters;
+mod faults;
+mod setup;
+mod tick;
+mod world;
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use lighthouse_engine::driver::{CycleScratch, complete_now, run_cycle};
+use lighthouse_engine::{
+    CallbackContext, EngineCore, EngineStatus, LighthouseCallbacks, ResourceKey, Timestamp,
+};
+use rand::rngs::SmallRng;
+
+pub use adapters::SimAdapters;
+pub use world::{Target, World};
+
+use crate::clock::EventQueue;
+use crate::fleet::FleetEvent;
+use crate::fleet::cost::TypeCost;
+use crate::record::{EventKind, EventRow, RunMode, RunRecord};
+use crate::scenario::{
+    Dur, FaultSpec, LoadedScenario, POOL_ID, engine_config, from_document, paths::set_path,
+};
+use tick::{PendingCluster, SimApp, worker_sample};
+
+/// Overrides of the scenario for one run.
+#[derive(Clone, Debug, Default)]
+pub struct SimOptions {
+    /// Seed instead of the scenario's.
+    pub seed: Option<u64>,
+    /// Length instead of the scenario's.
+    pub duration: Option<Dur>,
+    /// Stored timeline resolution instead of the scenario's.
+    pub resolution: Option<Dur>,
+    /// What the run is recorded as (default: simulation).
+    pub mode: Option<RunMode>,
+    /// Check the fleet's bookkeeping after every event and stop with
+    /// [`SimError::Invariant`] at the first inconsistency (tests; slower).
+    pub check_invariants: bool,
+}
+
+/// What a run cost to compute.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SimStats {
+    /// Wall-clock time, seconds.
+    pub wall_seconds: f64,
+    /// Simulated time, seconds.
+    pub simulated_seconds: f64,
+    /// Events processed.
+    pub events: u64,
+    /// Engine cycles run.
+    pub cycles: u64,
+    /// Resources evaluated, summed over full cycles.
+    pub resource_evaluations: u64,
+    /// Decisions to act.
+    pub decisions: u64,
+    /// Errors (failed executions, unknown capacity…).
+    pub errors: u64,
+    /// Workers alive at the end.
+    pub final_workers: u32,
+    /// Most workers alive at once.
+    pub peak_workers: u32,
+}
+
+/// A finished run.
+pub struct SimOutcome {
+    /// Everything recorded.
+    pub record: RunRecord,
+    /// What it cost to compute.
+    pub stats: SimStats,
+    /// The engine's status at the end.
+    pub status: EngineStatus,
+}
+
+/// Why a simulation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The scenario could not be turned into a fleet and an engine.
+    #[error("setting up the simulation: {0}")]
+    Setup(String),
+    /// The fleet's bookkeeping broke (only with `check_invariants`).
+    #[error("fleet invariant broken at {at_ms} ms: {message}")]
+    Invariant {
+        /// When, epoch ms.
+        at_ms: i64,
+        /// What.
+        message: String,
+    },
+    /// A configuration change during the run was refused.
+    #[error("changes[{index}] at {at}: {message}")]
+    Change {
+        /// Which change.
+        index: usize,
+        /// When.
+        at: Dur,
+        /// Why.
+        message: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SimEvent {
+    Sample,
+    EngineWake,
+    Fleet(FleetEvent),
+    Crash { fault: usize },
+    FaultMark { fault: usize, start: bool },
+    Maintenance { window: usize, start: bool },
+    Change { change: usize },
+}
+
+/// A simulation, built by [`Simulation::new`] and consumed by [`Simulation::run`].
+pub struct Simulation {
+    world: Arc<Mutex<World>>,
+    callbacks: LighthouseCallbacks,
+    core: EngineCore,
+    apps: Vec<SimApp>,
+    queue: EventQueue<SimEvent>,
+    scratch: CycleScratch,
+    pool_key: ResourceKey,
+    start_ms: i64,
+    end_ms: i64,
+    dt_ms: i64,
+    scenario: LoadedScenario,
+    document: toml::Table,
+    noise_rng: SmallRng,
+    wake_scheduled: Option<i64>,
+    stats: SimStats,
+    type_costs: Vec<TypeCost>,
+    pending_cluster: Option<PendingCluster>,
+    check_invariants: bool,
+}
+
+impl Simulation {
+    /// Runs to the end; `progress` hears the share of simulated time done
+    /// (0 to 1) about a hundred times.
+    pub fn run(mut self, progress: &mut dyn FnMut(f64)) -> Result<SimOutcome, SimError> {
+        let wall = Instant::now();
+        let span = (self.end_ms - self.start_ms).max(1) as f64;
+        let step = ((self.end_ms - self.start_ms) / 100).max(1);
+        let mut next_report = self.start_ms + step;
+        while let Some((t, event)) = self.queue.step() {
+            if t > self.end_ms || (t == self.end_ms && event != SimEvent::Sample) {
+                continue;
+            }
+            self.stats.events += 1;
+            self.handle(t, event)?;
+            if self.check_invariants {
+                let w = self.lock();
+                w.fleet
+                    .check_invariants()
+                    .map_err(|message| SimError::Invariant { at_ms: t, message })?;
+            }
+            if t >= next_report {
+                progress((t - self.start_ms) as f64 / span);
+                next_report = t + step;
+            }
+        }
+        progress(1.0);
+        let Simulation {
+            world,
+            callbacks,
+            core,
+            mut stats,
+            end_ms,
+            ..
+        } = self;
+        // The callbacks hold the other references to the world.
+        drop(callbacks);
+        let world = Arc::try_unwrap(world)
+            .ok()
+            .expect("the engine's callbacks are dropped with the simulation")
+            .into_inner()
+            .expect("the simulation world is never poisoned");
+        stats.wall_seconds = wall.elapsed().as_secs_f64();
+        stats.simulated_seconds = span / 1000.0;
+        stats.decisions = world.decisions;
+        stats.errors = world.errors;
+        stats.final_workers = world.fleet.pool_size();
+        Ok(SimOutcome {
+            record: world.recorder.finish(end_ms),
+            stats,
+            status: core.status(),
+        })
+    }
+
+    fn handle(&mut self, t: i64, event: SimEvent) -> Result<(), SimError> {
+        match event {
+            SimEvent::Sample => {
+                self.sample_tick(t);
+                if t < self.end_ms {
+                    self.queue.schedule(t + self.dt_ms, SimEvent::Sample);
+                    self.maybe_cycle(t);
+                }
+            }
+            SimEvent::EngineWake => {
+                self.wake_scheduled = None;
+                self.maybe_cycle(t);
+            }
+            SimEvent::Fleet(e) => {
+                let mut w = self.lock();
+                match e {
+                    FleetEvent::InstancesReady { app } => w.fleet.instances_ready(app as usize, t),
+                    FleetEvent::WorkerReady { worker, epoch } => {
+                        w.fleet.worker_ready(worker, epoch, t)
+                    }
+                    FleetEvent::WorkerInterrupted { worker, epoch } => {
+                        if w.fleet.kill_worker(worker, epoch, t) {
+                            fault_row(&mut w, t, "spot_interruption");
+                        }
+                    }
+                    FleetEvent::IdleCheck { worker, epoch } => {
+                        w.fleet.idle_check(worker, epoch, t);
+                    }
+                }
+            }
+            SimEvent::Crash { fault } => {
+                let count = match self.scenario.scenario.faults[fault] {
+                    FaultSpec::WorkerCrash { count, .. } => count,
+                    _ => 0,
+                };
+                let mut w = self.lock();
+                for worker in w.fleet.busiest_workers(count) {
+                    let epoch = w.fleet.workers[worker as usize].epoch;
+                    if w.fleet.kill_worker(worker, epoch, t) {
+                        fault_row(&mut w, t, "worker_crash");
+                    }
+                }
+            }
+            SimEvent::FaultMark { fault, start } => {
+                let kind = match &self.scenario.scenario.faults[fault] {
+                    FaultSpec::ScaleFailures { .. } => "scale_failures",
+                    FaultSpec::SlowScaling { .. } => "slow_scaling",
+                    FaultSpec::MetricGap { .. } => "metric_gap",
+                    _ => "fault",
+                };
+                let mut w = self.lock();
+                fault_row(&mut w, t, if start { kind } else { "fault window ends" });
+            }
+            SimEvent::Maintenance { window, start } => {
+                let m = self.scenario.scenario.maintenance[window].clone();
+                if start {
+                    self.core.begin_maintenance(&m.name, &m.layers);
+                } else {
+                    self.core.end_maintenance(&m.name);
+                }
+                let mut w = self.lock();
+                let what = if start {
+                    "maintenance starts"
+                } else {
+                    "maintenance ends"
+                };
+                config_row(&mut w, t, format!("{what}: {}", m.name));
+            }
+            SimEvent::Change { change } => self.apply_change(change, t)?,
+        }
+        self.flush_fleet();
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, World> {
+        self.world
+            .lock()
+            .expect("the simulation world is never poisoned")
+    }
+
+    /// Moves what the fleet scheduled into the queue, and records capacity
+    /// that became ready.
+    fn flush_fleet(&mut self) {
+        let mut w = self
+            .world
+            .lock()
+            .expect("the simulation world is never poisoned");
+        for (at, e) in w.fleet.outbox.drain(..).collect::<Vec<_>>() {
+            self.queue.schedule(at, SimEvent::Fleet(e));
+        }
+        let ready: Vec<(i64, i64)> = w.fleet.became_ready.drain(..).collect();
+        for (action_id, at) in ready {
+            if let Some(row) = ready_row(&mut w, action_id, at) {
+                w.recorder.event(row);
+            }
+        }
+        let alive = w.fleet.pool_size();
+        self.stats.peak_workers = self.stats.peak_workers.max(alive);
+    }
+
+    fn sample_tick(&mut self, t: i64) {
+        let dt_s = self.dt_ms as f64 / 1000.0;
+        let mut guard = self
+            .world
+            .lock()
+            .expect("the simulation world is never poisoned");
+        let w = &mut *guard;
+        // Close the interval that just ended.
+        if let Some(pc) = self.pending_cluster.take() {
+            w.fleet.cost.close_interval(t, &mut self.type_costs);
+            let (mut cost, mut spot) = (0.0, 0.0);
+            for (k, tc) in self.type_costs.iter().enumerate() {
+                cost += tc.cost;
+                if w.fleet.types[k].spot {
+                    spot += tc.cost;
+                }
+            }
+            let noise = w.faults.noise_sigma(t);
+            let gaps = w.faults.has_gaps();
+            for (i, app) in self.apps.iter().enumerate() {
+                let Some((stats, [ready, starting, target, pending])) = app.last else {
+                    continue;
+                };
+                let sample = app.sample(&stats, ready, starting, target, pending, dt_s);
+                w.recorder.app_sample(pc.t_ms, i, &sample);
+                if !(gaps
+                    && w.faults
+                        .metric_gap_for(Some((&app.name, &app.spec_name)), t))
+                {
+                    let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
+                    app.push(&mut self.core, &stats, ready, dt_s, Timestamp(t), noise);
+                }
+            }
+            w.recorder.cluster_sample(pc.t_ms, &pc.sample(cost, spot));
+            for (k, tc) in self.type_costs.iter().enumerate() {
+                w.recorder
+                    .worker_sample(pc.t_ms, k, &worker_sample(tc.count, tc.cost));
+            }
+        }
+        if t >= self.end_ms {
+            return;
+        }
+        // Start the next one with the fleet as it is now.
+        let cluster = w.fleet.cluster();
+        let rate = w.fleet.cost.rate_per_hour();
+        self.core.observe_spend_rate(rate.0, Timestamp(t));
+        self.core
+            .set_protected_workers(self.pool_key, cluster.protected);
+        let t_s = (t - self.start_ms) as f64 / 1000.0;
+        for (i, app) in self.apps.iter_mut().enumerate() {
+            let fa = &w.fleet.apps[i];
+            let counts = [fa.ready, fa.starting, fa.target, fa.pending];
+            let stats = app.serve(t_s, dt_s, fa.ready);
+            app.last = Some((stats, counts));
+        }
+        self.pending_cluster = Some(PendingCluster {
+            t_ms: t,
+            state: cluster,
+            rate,
+        });
+    }
+
+    /// Runs an engine cycle if one is due at `t`, then plans the next wake-up.
+    fn maybe_cycle(&mut self, t: i64) {
+        if self.core.next_wakeup().as_millis() <= t {
+            let context = CallbackContext {
+                timestamp: Timestamp(t),
+                metadata: Default::default(),
+            };
+            let report = complete_now(run_cycle(
+                &mut self.core,
+                &self.callbacks,
+                &context,
+                &mut self.scratch,
+            ));
+            if report.kind.is_some() {
+                self.stats.cycles += 1;
+                if report.kind == Some(lighthouse_engine::CycleKind::Full) {
+                    self.stats.resource_evaluations += self.core.resources().len() as u64;
+                }
+            }
+            self.flush_fleet();
+        }
+        let next = self.core.next_wakeup().as_millis();
+        let on_grid = (next - self.start_ms) % self.dt_ms == 0;
+        if next > t && next < self.end_ms && !on_grid && self.wake_scheduled != Some(next) {
+            self.queue.schedule(next, SimEvent::EngineWake);
+            self.wake_scheduled = Some(next);
+        }
+    }
+
+    fn apply_change(&mut self, index: usize, t: i64) -> Result<(), SimError> {
+        let change = self.scenario.scenario.changes[index].clone();
+        let err = |message: String| SimError::Change {
+            index,
+            at: change.at,
+            message,
+        };
+        for (path, value) in &change.set {
+            set_path(&mut self.document, path, value.clone()).map_err(err)?;
+        }
+        let next = from_document(self.document.clone(), &self.scenario.source)
+            .map_err(|e| err(e.to_string()))?;
+        let version = self
+            .core
+            .update_config(engine_config(&next.scenario), Timestamp(t))
+            .map_err(|e| err(e.to_string()))?;
+        for app in &mut self.apps {
+            app.bind_metrics(&self.core);
+        }
+        let pool_min = next
+            .scenario
+            .policies
+            .get(&next.scenario.workers.policy)
+            .map_or(1, |p| p.min());
+        let mut w = self.lock();
+        w.fleet.pool_min = pool_min;
+        let paths: Vec<&str> = change.set.keys().map(String::as_str).collect();
+        config_row(
+            &mut w,
+            t,
+            format!("config version {version}: {}", paths.join(", ")),
+        );
+        drop(w);
+        self.scenario.scenario = next.scenario;
+        Ok(())
+    }
+}
+
+fn fault_row(w: &mut World, t: i64, kind: &'static str) {
+    if let Some(resource) = w.record_index(POOL_ID) {
+        let mut row = EventRow::new(t, resource, EventKind::Fault);
+        row.reason = std::borrow::Cow::Borrowed(kind);
+        w.recorder.event(row);
+    }
+}
+
+fn config_row(w: &mut World, t: i64, reason: String) {
+    if let Some(resource) = w.record_index(POOL_ID) {
+        let mut row = EventRow::new(t, resource, EventKind::Config);
+        row.reason = std::borrow::Cow::Owned(reason);
+        w.recorder.event(row);
+    }
+}
+
+/// The `ready` row of an action, on the resource its decision named.
+fn ready_row(w: &mut World, action_id: i64, at: i64) -> Option<EventRow> {
+    let resource = w.action_resources.remove(&action_id)?;
+    let mut row = EventRow::new(at, resource, EventKind::Ready);
+    row.action_id = action_id;
+    Some(row)
+}

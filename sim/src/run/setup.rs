@@ -1,0 +1,360 @@
+//! Building a simulation from a scenario: the fleet at the start, the engine
+//! with its resources registered, the recorder with the run's metadata.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use lighthouse_engine::driver::CycleScratch;
+use lighthouse_engine::{EngineCore, LighthouseCallbacks, MetricsSource, ResourceLayer, Timestamp};
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+
+use super::adapters::SimAdapters;
+use super::faults::Faults;
+use super::tick::{Quantity, SimApp};
+use super::world::{Target, World};
+use super::{SimError, SimEvent, SimOptions, Simulation};
+use crate::clock::EventQueue;
+use crate::fleet::cost::CostMeter;
+use crate::fleet::{Fleet, FleetApp};
+use crate::load::{LoadProcess, derive_seed};
+use crate::record::{
+    AppMeta, FORMAT_VERSION, Layer, Recorder, RunMeta, RunMode, Slo, WorkerTypeMeta,
+};
+use crate::scenario::{FaultSpec, LoadedScenario, POOL_ID, engine_config, expanded_apps};
+use crate::service::{DemandCurves, Service};
+
+pub(super) fn layer_of(l: ResourceLayer) -> Layer {
+    match l {
+        ResourceLayer::AppInstance => Layer::AppInstance,
+        ResourceLayer::PlatformComponent => Layer::PlatformComponent,
+        ResourceLayer::WorkerNode => Layer::WorkerNode,
+    }
+}
+
+impl Simulation {
+    /// A simulation of a validated scenario, ready to run.
+    pub fn new(loaded: &LoadedScenario, options: &SimOptions) -> Result<Simulation, SimError> {
+        let s = &loaded.scenario;
+        let seed = options.seed.unwrap_or(s.simulation.seed);
+        let start_ms = chrono::DateTime::parse_from_rfc3339(&s.simulation.start)
+            .map_err(|e| SimError::Setup(format!("simulation.start: {e}")))?
+            .timestamp_millis();
+        let dt_ms = s.simulation.sample_interval.as_millis();
+        let duration_ms = options
+            .duration
+            .unwrap_or(s.simulation.duration)
+            .as_millis();
+        // The run covers whole sample intervals.
+        let intervals = ((duration_ms + dt_ms - 1) / dt_ms).max(1);
+        let end_ms = start_ms + intervals * dt_ms;
+        let resolution = options
+            .resolution
+            .or(s.simulation.resolution)
+            .unwrap_or(s.simulation.sample_interval);
+
+        let config = engine_config(s);
+        let apps = expanded_apps(s);
+        let policy = |name: &str| {
+            s.policies
+                .get(name)
+                .expect("validated scenarios define their policies")
+        };
+
+        // Recorder metadata.
+        let meta = RunMeta {
+            format_version: FORMAT_VERSION,
+            mode: options.mode.unwrap_or(RunMode::Simulation),
+            scenario: s.simulation.name.clone(),
+            seed,
+            start_ms,
+            end_ms,
+            sample_interval_s: dt_ms as f64 / 1000.0,
+            evaluation_interval_s: config.evaluation_interval_seconds as f64,
+            timeline_resolution_s: resolution.as_secs_f64().max(dt_ms as f64 / 1000.0),
+            flap_window_s: s.simulation.flap_window.as_secs_f64(),
+            budget_per_hour: config.safety.budget_limit_per_hour,
+            apps: apps
+                .iter()
+                .map(|a| {
+                    let p = policy(&a.spec.policy);
+                    AppMeta {
+                        name: a.name.clone(),
+                        layer: layer_of(a.layer),
+                        resource_id: a.resource_id(),
+                        service_rate_rps: a.spec.service_rate_rps,
+                        min_capacity: p.min(),
+                        max_capacity: p.max(),
+                        cpu_cores: a.spec.cpu_cores,
+                        slo: Slo {
+                            latency_percentile: a.spec.slo.latency_percentile,
+                            latency_ms: a.spec.slo.latency_ms,
+                            max_drop_rate: a.spec.slo.max_drop_rate,
+                        },
+                    }
+                })
+                .collect(),
+            worker_types: s
+                .worker_types
+                .iter()
+                .map(|t| WorkerTypeMeta {
+                    name: t.name.clone(),
+                    kind: t.kind.as_str().to_string(),
+                    provider: t.provider.clone(),
+                    region: t.region.clone(),
+                    spot: t.spot,
+                    cpu_cores: t.cpu_cores,
+                    memory_gb: t.memory_gb,
+                    price_per_hour: t.price_per_hour,
+                })
+                .collect(),
+        };
+        let mut recorder = Recorder::new(meta).map_err(|e| SimError::Setup(e.to_string()))?;
+        let pool_record = recorder.resource(POOL_ID, Layer::WorkerNode);
+
+        // The fleet.
+        let pool_policy = policy(&s.workers.policy);
+        let mut fleet = Fleet {
+            apps: apps
+                .iter()
+                .map(|a| FleetApp {
+                    name: a.name.clone(),
+                    layer: a.layer,
+                    cpu: a.spec.cpu_cores,
+                    mem: a.spec.memory_gb,
+                    startup_ms: a.spec.startup.as_millis(),
+                    spot_tolerant: a.spec.spot_tolerant,
+                    critical: a.critical,
+                    target: 0,
+                    ready: 0,
+                    starting: 0,
+                    pending: 0,
+                    batches: Vec::new(),
+                    ready_on: Vec::new(),
+                })
+                .collect(),
+            workers: Vec::new(),
+            types: s.worker_types.clone(),
+            allowed: s
+                .worker_types
+                .iter()
+                .map(|t| {
+                    s.workers.allowed_regions.is_empty()
+                        || s.workers.allowed_regions.contains(&t.region)
+                })
+                .collect(),
+            alive: Vec::new(),
+            cost: CostMeter::new(s.worker_types.iter().map(|t| t.spot).collect(), start_ms),
+            idle_ms: s.workers.idle_termination.as_millis(),
+            pool_min: pool_policy.min(),
+            outbox: Vec::new(),
+            awaiting_ready: BTreeMap::new(),
+            became_ready: Vec::new(),
+        };
+        let initial_type = s
+            .workers
+            .initial_type
+            .as_ref()
+            .and_then(|n| s.worker_types.iter().position(|t| &t.name == n))
+            .unwrap_or_else(|| fleet.choose_type());
+        for _ in 0..s.workers.initial {
+            fleet.add_initial_worker(initial_type, start_ms);
+        }
+        for (i, a) in apps.iter().enumerate() {
+            let p = policy(&a.spec.policy);
+            let floor = if a.layer == ResourceLayer::PlatformComponent {
+                3
+            } else {
+                0
+            };
+            let initial = a
+                .spec
+                .initial_instances
+                .unwrap_or(p.min())
+                .clamp(p.min().max(floor), p.max());
+            // Initial instances serve from the start.
+            fleet.set_app_target(i, initial, start_ms, -1, -a.spec.startup.as_millis());
+            fleet.instances_ready(i, start_ms);
+        }
+        fleet.outbox.clear();
+
+        // The engine.
+        let mut core = EngineCore::new(config, Timestamp(start_ms))
+            .map_err(|e| SimError::Setup(e.to_string()))?;
+        let mut targets = HashMap::new();
+        let mut record_ids = HashMap::new();
+        let mut curves = DemandCurves::default();
+        let mut sim_apps = Vec::with_capacity(apps.len());
+        for (i, a) in apps.iter().enumerate() {
+            let id = a.resource_id();
+            let key = core
+                .register_resource(&id, &a.spec.policy, MetricsSource::Push)
+                .map_err(|e| SimError::Setup(e.to_string()))?;
+            core.observe_capacity(key, fleet.apps[i].target);
+            targets.insert(id.clone(), Target::App(i));
+            record_ids.insert(id.clone(), recorder.app_resource(i));
+            let slo = a.spec.slo;
+            let curve = curves.get(
+                a.spec.service_rate_rps,
+                slo.latency_percentile,
+                slo.latency_ms / 1e3,
+            );
+            sim_apps.push(SimApp {
+                name: a.name.clone(),
+                spec_name: a.spec.name.clone(),
+                load: LoadProcess::new(
+                    &a.spec.load,
+                    derive_seed(seed, &format!("load/{}", a.name)),
+                ),
+                service: Service::new(
+                    a.spec.service_rate_rps,
+                    a.spec.timeout.as_secs_f64(),
+                    slo.latency_percentile,
+                    curve,
+                ),
+                key,
+                pushes: Vec::new(),
+                business: a
+                    .spec
+                    .business_metrics
+                    .iter()
+                    .map(|m| (m.name.clone(), m.per_request * m.window.as_secs_f64()))
+                    .collect(),
+                slo_latency_ms: slo.latency_ms,
+                max_drop_rate: slo.max_drop_rate,
+                last: None,
+            });
+        }
+        let pool_key = core
+            .register_resource(POOL_ID, &s.workers.policy, MetricsSource::Pull)
+            .map_err(|e| SimError::Setup(e.to_string()))?;
+        core.observe_capacity(pool_key, fleet.pool_size());
+        targets.insert(POOL_ID.to_string(), Target::Pool);
+        record_ids.insert(POOL_ID.to_string(), pool_record);
+        for app in &mut sim_apps {
+            app.bind_metrics(&core);
+        }
+
+        let world = World {
+            fleet,
+            recorder,
+            faults: Faults::new(
+                s,
+                start_ms,
+                end_ms,
+                SmallRng::seed_from_u64(derive_seed(seed, "faults")),
+            ),
+            rng_workers: SmallRng::seed_from_u64(derive_seed(seed, "workers")),
+            targets,
+            record_ids,
+            pool_type: s.workers.policy.clone(),
+            next_action_id: 0,
+            current_action: None,
+            failed_actions: HashMap::new(),
+            action_resources: HashMap::new(),
+            decisions: 0,
+            errors: 0,
+        };
+        let world = Arc::new(Mutex::new(world));
+        let adapters = SimAdapters(world.clone());
+        let callbacks =
+            LighthouseCallbacks::new(Arc::new(adapters.clone()), Arc::new(adapters.clone()))
+                .add_observer(Arc::new(adapters.clone()));
+
+        let mut queue = EventQueue::new(start_ms);
+        queue.schedule(start_ms, SimEvent::Sample);
+        for (i, f) in s.faults.iter().enumerate() {
+            match f {
+                FaultSpec::WorkerCrash { at, .. } => {
+                    queue.schedule(start_ms + at.as_millis(), SimEvent::Crash { fault: i })
+                }
+                FaultSpec::ScaleFailures { from, to, .. }
+                | FaultSpec::SlowScaling { from, to, .. }
+                | FaultSpec::MetricGap { from, to, .. } => {
+                    queue.schedule(
+                        start_ms + from.as_millis(),
+                        SimEvent::FaultMark {
+                            fault: i,
+                            start: true,
+                        },
+                    );
+                    queue.schedule(
+                        start_ms + to.as_millis(),
+                        SimEvent::FaultMark {
+                            fault: i,
+                            start: false,
+                        },
+                    );
+                }
+                FaultSpec::MetricNoise { .. } => {}
+            }
+        }
+        for (i, m) in s.maintenance.iter().enumerate() {
+            queue.schedule(
+                start_ms + m.start.as_millis(),
+                SimEvent::Maintenance {
+                    window: i,
+                    start: true,
+                },
+            );
+            queue.schedule(
+                start_ms + m.end.as_millis(),
+                SimEvent::Maintenance {
+                    window: i,
+                    start: false,
+                },
+            );
+        }
+        for (i, c) in s.changes.iter().enumerate() {
+            queue.schedule(start_ms + c.at.as_millis(), SimEvent::Change { change: i });
+        }
+
+        Ok(Simulation {
+            world,
+            callbacks,
+            core,
+            apps: sim_apps,
+            queue,
+            scratch: CycleScratch::default(),
+            pool_key,
+            start_ms,
+            end_ms,
+            dt_ms,
+            scenario: loaded.clone(),
+            document: loaded.document.clone(),
+            noise_rng: SmallRng::seed_from_u64(derive_seed(seed, "noise")),
+            wake_scheduled: None,
+            stats: Default::default(),
+            type_costs: Vec::new(),
+            pending_cluster: None,
+            check_invariants: options.check_invariants,
+        })
+    }
+}
+
+impl SimApp {
+    /// Binds the metrics the engine reads to what the simulator computes
+    /// (again after a configuration change, which may read new metrics).
+    pub(super) fn bind_metrics(&mut self, core: &EngineCore) {
+        self.pushes.clear();
+        for (name, q) in [
+            ("requests_per_second", Quantity::Rps),
+            ("requests_per_second_per_instance", Quantity::RpsPerInstance),
+            ("cpu_percent", Quantity::Cpu),
+            ("memory_percent", Quantity::Memory),
+            ("response_time_ms", Quantity::MeanLatency),
+            ("response_time_p95_ms", Quantity::P95Latency),
+            ("api_request_queue_length", Quantity::QueueLength),
+            ("dropped_requests_per_second", Quantity::Drops),
+        ] {
+            if let Some(k) = core.metric_key(name) {
+                self.pushes.push((k, q));
+            }
+        }
+        for (i, (name, _)) in self.business.iter().enumerate() {
+            if let Some(k) = core.metric_key(name) {
+                self.pushes.push((k, Quantity::Business(i)));
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The metric sample tick: every app's interval is served, recorded, and its
+//! metrics reach the engine; the cluster's cost and state are recorded.
+
+use lighthouse_engine::{EngineCore, MetricKey, ResourceKey, Timestamp};
+use rand::rngs::SmallRng;
+use rand_distr::{Distribution, LogNormal};
+
+use crate::fleet::ClusterState;
+use crate::load::LoadProcess;
+use crate::record::{AppSample, ClusterSample, WorkerSample};
+use crate::service::{IntervalStats, Service};
+
+/// What the engine can be told about an app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// `requests_per_second`: offered load.
+    Rps,
+    /// `requests_per_second_per_instance`: load per ready instance.
+    RpsPerInstance,
+    /// `cpu_percent`: busy share of ready instances.
+    Cpu,
+    /// `memory_percent`: 30 % at rest, up to 80 % when busy.
+    Memory,
+    /// `response_time_ms`: mean latency.
+    MeanLatency,
+    /// `response_time_p95_ms`.
+    P95Latency,
+    /// `api_request_queue_length`: requests waiting.
+    QueueLength,
+    /// `dropped_requests_per_second`.
+    Drops,
+    /// A scenario-defined business metric.
+    Business(usize),
+}
+
+/// The simulator's side of one app.
+pub struct SimApp {
+    /// Name (copies of a spec have their own).
+    pub name: String,
+    /// Name of its spec in the scenario.
+    pub spec_name: String,
+    /// Offered load.
+    pub load: LoadProcess,
+    /// Queue and demand.
+    pub service: Service,
+    /// The engine's key of the app.
+    pub key: ResourceKey,
+    /// Metrics the engine reads, and what they are.
+    pub pushes: Vec<(MetricKey, Quantity)>,
+    /// Business metrics: (name, events per request × window seconds).
+    pub business: Vec<(String, f64)>,
+    /// SLO latency bound, milliseconds.
+    pub slo_latency_ms: f64,
+    /// SLO drop-rate bound.
+    pub max_drop_rate: f64,
+    /// The interval being served: its stats and the fleet's (ready,
+    /// starting, target, pending) when it started.
+    pub last: Option<(IntervalStats, [u32; 4])>,
+}
+
+impl SimApp {
+    /// Serves the interval starting now with `ready` instances.
+    pub fn serve(&mut self, t_s: f64, dt_s: f64, ready: u32) -> IntervalStats {
+        let lambda = self.load.rate(t_s, dt_s);
+        self.service.interval(lambda, ready, dt_s)
+    }
+
+    /// The app's sample for the recorder.
+    pub fn sample(
+        &self,
+        stats: &IntervalStats,
+        ready: u32,
+        starting: u32,
+        target: u32,
+        pending: u32,
+        dt_s: f64,
+    ) -> AppSample {
+        let drop_rate = if stats.offered > 0.0 {
+            stats.dropped / stats.offered
+        } else {
+            0.0
+        };
+        AppSample {
+            demand_rps: stats.offered / dt_s,
+            demand_instances: f64::from(stats.demand_instances),
+            ready,
+            starting,
+            target,
+            pending,
+            cpu_percent: 100.0 * stats.utilisation,
+            latency_mean_ms: stats.mean_ms,
+            latency_p95_ms: stats.p95_ms,
+            requests: stats.offered,
+            dropped: stats.dropped,
+            latency_breached: stats.offered > 0.0 && stats.slo_ms > self.slo_latency_ms,
+            drop_breached: drop_rate > self.max_drop_rate,
+        }
+    }
+
+    /// Tells the engine about a finished interval, measured at `at`; with
+    /// `noise` (a spread and a generator) each value is multiplied by
+    /// log-normal noise.
+    pub fn push(
+        &self,
+        core: &mut EngineCore,
+        stats: &IntervalStats,
+        ready: u32,
+        dt_s: f64,
+        at: Timestamp,
+        mut noise: Option<(f64, &mut SmallRng)>,
+    ) {
+        let lambda = stats.offered / dt_s;
+        for &(metric, q) in &self.pushes {
+            let value = match q {
+                Quantity::Rps => lambda,
+                Quantity::RpsPerInstance => lambda / f64::from(ready.max(1)),
+                Quantity::Cpu => 100.0 * stats.utilisation,
+                Quantity::Memory => 30.0 + 50.0 * stats.utilisation,
+                Quantity::MeanLatency => stats.mean_ms,
+                Quantity::P95Latency => stats.p95_ms,
+                Quantity::QueueLength => stats.queue_length,
+                Quantity::Drops => stats.dropped / dt_s,
+                Quantity::Business(i) => lambda * self.business[i].1,
+            };
+            let value = match &mut noise {
+                Some((sigma, rng)) => {
+                    value * LogNormal::new(0.0, *sigma).map_or(1.0, |d| d.sample(*rng))
+                }
+                None => value,
+            };
+            // Values come from the model and are finite and non-negative.
+            let _ = core.observe_sample(self.key, metric, value, at);
+        }
+    }
+}
+
+/// The cluster's state at the start of an interval, kept until its cost is
+/// known at the end.
+#[derive(Clone, Copy, Debug)]
+pub struct PendingCluster {
+    /// Interval start, epoch ms.
+    pub t_ms: i64,
+    /// The cluster then.
+    pub state: ClusterState,
+    /// Spending rate then: (total, spot), money per hour.
+    pub rate: (f64, f64),
+}
+
+impl PendingCluster {
+    /// The recorder's cluster sample, once the interval's cost is known.
+    pub fn sample(&self, cost: f64, cost_spot: f64) -> ClusterSample {
+        ClusterSample {
+            workers: self.state.ready,
+            workers_provisioning: self.state.provisioning,
+            pending_workloads: self.state.pending,
+            cpu_utilization_percent: self.state.cpu_utilization,
+            cost_rate_per_hour: self.rate.0,
+            cost_rate_spot_per_hour: self.rate.1,
+            cost,
+            cost_spot,
+        }
+    }
+}
+
+/// A worker type's sample.
+pub fn worker_sample(count: u32, cost: f64) -> WorkerSample {
+    WorkerSample { count, cost }
+}

@@ -1,0 +1,233 @@
+//! One app's service per sample interval: what its ready instances did with
+//! the offered load (served, dropped, latency), and how many instances the
+//! load needed ("demand in instance units").
+
+use std::sync::{Arc, Mutex};
+
+use crate::queueing::{Backlog, response_percentile_s};
+
+/// The largest load each pool size serves within the SLO, computed once per
+/// (service rate, percentile, bound) and shared by the apps that have them,
+/// so finding an interval's demand is a binary search, not a queueing solve.
+#[derive(Debug)]
+pub struct DemandCurve {
+    mu: f64,
+    percentile: f64,
+    bound_s: f64,
+    /// `max_load[c]`: the highest λ that c instances serve within the SLO.
+    max_load: Mutex<Vec<f64>>,
+    feasible: bool,
+}
+
+/// Pools larger than this are never considered (the demand is capped).
+pub const MAX_DEMAND_INSTANCES: u32 = 100_000;
+
+impl DemandCurve {
+    /// The curve for instances of `mu` requests per second whose
+    /// `percentile` response time must stay within `bound_s` seconds.
+    pub fn new(mu: f64, percentile: f64, bound_s: f64) -> Self {
+        // With unlimited instances the response is the service time alone.
+        let feasible = (-mu * bound_s).exp() < 1.0 - percentile / 100.0;
+        DemandCurve {
+            mu,
+            percentile,
+            bound_s,
+            max_load: Mutex::new(vec![0.0]),
+            feasible,
+        }
+    }
+
+    /// Fewest instances serving `lambda` within the SLO. When the bound is
+    /// below the service time itself (no pool can meet it), the demand is
+    /// the pool that keeps utilisation below 1: `⌊λ/μ⌋ + 1`.
+    pub fn instances(&self, lambda: f64) -> u32 {
+        if lambda.is_nan() || lambda <= 0.0 {
+            return 0;
+        }
+        if !self.feasible {
+            return ((lambda / self.mu).floor() as u32)
+                .saturating_add(1)
+                .min(MAX_DEMAND_INSTANCES);
+        }
+        let mut table = self.max_load.lock().expect("demand table lock");
+        while *table.last().unwrap_or(&0.0) < lambda && (table.len() as u32) < MAX_DEMAND_INSTANCES
+        {
+            let c = table.len() as u32;
+            table.push(self.max_load_for(c));
+        }
+        let c = table.partition_point(|&max| max < lambda);
+        (c as u32).min(MAX_DEMAND_INSTANCES)
+    }
+
+    /// The highest λ that `c` instances serve within the SLO, by bisection
+    /// on the (monotone) response-time percentile.
+    fn max_load_for(&self, c: u32) -> f64 {
+        let capacity = f64::from(c) * self.mu;
+        let ok = |lambda: f64| {
+            response_percentile_s(lambda, self.mu, c, self.percentile)
+                .is_some_and(|t| t <= self.bound_s)
+        };
+        let (mut lo, mut hi) = (0.0, capacity);
+        if !ok(capacity * 1e-9) {
+            return 0.0;
+        }
+        for _ in 0..60 {
+            let mid = 0.5 * (lo + hi);
+            if ok(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+}
+
+/// Curves shared between apps with the same service rate and SLO.
+#[derive(Debug, Default)]
+pub struct DemandCurves {
+    curves: Vec<Arc<DemandCurve>>,
+}
+
+impl DemandCurves {
+    /// The shared curve for these parameters.
+    pub fn get(&mut self, mu: f64, percentile: f64, bound_s: f64) -> Arc<DemandCurve> {
+        if let Some(c) = self
+            .curves
+            .iter()
+            .find(|c| c.mu == mu && c.percentile == percentile && c.bound_s == bound_s)
+        {
+            return c.clone();
+        }
+        let c = Arc::new(DemandCurve::new(mu, percentile, bound_s));
+        self.curves.push(c.clone());
+        c
+    }
+}
+
+/// What one interval gave an app.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct IntervalStats {
+    /// Requests offered.
+    pub offered: f64,
+    /// Requests served.
+    pub served: f64,
+    /// Requests dropped.
+    pub dropped: f64,
+    /// Mean response time, milliseconds.
+    pub mean_ms: f64,
+    /// 95th-percentile response time, milliseconds.
+    pub p95_ms: f64,
+    /// The SLO's percentile of the response time, milliseconds.
+    pub slo_ms: f64,
+    /// Busy share of the ready instances, 0–1.
+    pub utilisation: f64,
+    /// Requests waiting (mean queue length in steady state, or the backlog).
+    pub queue_length: f64,
+    /// Fewest instances that meet the SLO under this load.
+    pub demand_instances: u32,
+}
+
+/// An app's service: its queue between intervals and its demand curve.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// Requests per second one instance serves.
+    pub mu: f64,
+    /// Requests waiting longer are dropped, seconds.
+    pub timeout_s: f64,
+    /// The SLO's latency percentile, percent.
+    pub percentile: f64,
+    backlog: Backlog,
+    demand: Arc<DemandCurve>,
+}
+
+impl Service {
+    /// A service with an empty queue.
+    pub fn new(mu: f64, timeout_s: f64, percentile: f64, demand: Arc<DemandCurve>) -> Self {
+        Service {
+            mu,
+            timeout_s,
+            percentile,
+            backlog: Backlog::new(),
+            demand,
+        }
+    }
+
+    /// Runs one interval of `dt_s` seconds with `lambda` offered and `c`
+    /// ready instances.
+    pub fn interval(&mut self, lambda: f64, c: u32, dt_s: f64) -> IntervalStats {
+        let was_queued = self.backlog.queued;
+        let out = self.backlog.step(lambda, self.mu, c, dt_s, self.timeout_s);
+        let steady = was_queued <= 0.0 && self.backlog.queued <= 0.0 && out.dropped == 0.0;
+        let slo_ms = if self.percentile == 95.0 || !steady {
+            out.p95_response_s * 1e3
+        } else {
+            response_percentile_s(lambda, self.mu, c, self.percentile)
+                .map_or(out.p95_response_s, |t| t)
+                * 1e3
+        };
+        let queue_length = if steady {
+            // Little's law: waiting requests = λ × mean wait.
+            lambda * (out.mean_response_s - 1.0 / self.mu).max(0.0)
+        } else {
+            0.5 * (was_queued + self.backlog.queued)
+        };
+        IntervalStats {
+            offered: lambda * dt_s,
+            served: out.served,
+            dropped: out.dropped,
+            mean_ms: out.mean_response_s * 1e3,
+            p95_ms: out.p95_response_s * 1e3,
+            slo_ms,
+            utilisation: out.utilisation,
+            queue_length,
+            demand_instances: self.demand.instances(lambda),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::queueing::min_instances;
+
+    #[test]
+    fn the_demand_curve_agrees_with_a_direct_search() {
+        let curve = DemandCurve::new(10.0, 95.0, 0.5);
+        for lambda in [0.5, 5.0, 9.9, 10.0, 37.0, 100.0, 555.0, 2000.0] {
+            let direct = min_instances(lambda, 10.0, 95.0, 0.5, 1.0, 10_000);
+            let fast = curve.instances(lambda);
+            assert!(
+                fast.abs_diff(direct) <= 1,
+                "λ = {lambda}: {fast} vs {direct}"
+            );
+        }
+        assert_eq!(curve.instances(0.0), 0);
+    }
+
+    #[test]
+    fn an_impossible_bound_falls_back_to_keeping_up_with_the_load() {
+        // p95 of one exponential service of 1 s is 3 s: 100 ms is impossible.
+        let curve = DemandCurve::new(1.0, 95.0, 0.1);
+        assert_eq!(curve.instances(4.5), 5);
+    }
+
+    #[test]
+    fn an_interval_reports_latency_drops_and_demand() {
+        let curves = &mut DemandCurves::default();
+        let mut s = Service::new(100.0, 10.0, 95.0, curves.get(100.0, 95.0, 0.25));
+        let calm = s.interval(150.0, 4, 10.0);
+        assert_eq!((calm.offered, calm.dropped), (1500.0, 0.0));
+        assert!(
+            calm.p95_ms < 250.0 && calm.demand_instances == 2,
+            "{calm:?}"
+        );
+        let overload = s.interval(1000.0, 4, 10.0);
+        assert!(
+            overload.queue_length > 0.0 && overload.p95_ms > 250.0,
+            "{overload:?}"
+        );
+        let none = s.interval(100.0, 0, 10.0);
+        assert!(none.dropped >= 1000.0);
+    }
+}

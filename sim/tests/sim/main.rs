@@ -1,0 +1,7 @@
+//! Integration tests of the simulator: one binary, one module per area.
+
+mod fleet;
+mod properties;
+mod runs;
+mod scenarios;
+mod support;
