@@ -29,6 +29,8 @@
 //! `target_capacity / current_capacity`. Executors should apply the absolute
 //! `target_capacity`.
 
+#[cfg(feature = "live")]
+pub mod adapters;
 pub mod callbacks;
 pub mod config;
 pub mod core;
