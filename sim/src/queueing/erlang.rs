@@ -4,7 +4,7 @@
 /// Below this offered load the recursion simply starts at zero servers.
 const SHORTCUT_MIN_LOAD: f64 = 100.0;
 /// How many standard deviations (√a) below the target the shortcut starts.
-const SHORTCUT_SIGMAS: f64 = 12.0;
+const SHORTCUT_SIGMAS: f64 = 10.0;
 
 /// Erlang B blocking probability B(a, c), walked upward one server at a
 /// time with the recursion B(k) = a·B(k−1) / (k + a·B(k−1)).
@@ -23,10 +23,12 @@ pub struct ErlangB {
 impl ErlangB {
     /// B(a, c) for offered load `a` erlangs (finite, ≥ 0) and `c` servers.
     ///
-    /// Costs O(c) for small loads and O(√a + |c − a|) for large ones: below
+    /// Costs O(c) for small loads and O(√a + |c − a|) for large ones (and
+    /// stops early once B underflows to 0, a few hundred servers past a
+    /// for loads in the hundreds): below
     /// the target the recursion is a contraction (each step scales an error
-    /// in 1/B by k/a < 1), so starting 12√a servers short of min(c, a) from
-    /// the fluid guess B ≈ 1 − k/a leaves an error below e⁻⁷⁰.
+    /// in 1/B by k/a < 1), so starting 10√a servers short of min(c, a) from
+    /// the fluid guess B ≈ 1 − k/a leaves a relative error below e⁻⁵⁰.
     pub fn new(a: f64, c: u32) -> Self {
         let a = if a.is_finite() && a > 0.0 { a } else { 0.0 };
         let mut k = 0u32;
@@ -41,6 +43,12 @@ impl ErlangB {
         }
         let mut e = ErlangB { a, c: k, b };
         while e.c < c {
+            if e.b == 0.0 {
+                // Underflowed (far beyond the load): it stays 0, so skip
+                // the rest of a possibly very long walk.
+                e.c = c;
+                break;
+            }
             e.step_up();
         }
         e

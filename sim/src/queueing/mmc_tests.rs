@@ -66,7 +66,8 @@ fn more_servers_lower_p95() {
     let mut prev = f64::INFINITY;
     for c in 11..40 {
         let p95 = response_percentile_s(100.0, 10.0, c, 95.0).unwrap();
-        assert!(p95 < prev, "c={c}: {p95} !< {prev}");
+        // Once the wait is negligible, equal up to the solver's 1e-12.
+        assert!(p95 < prev * (1.0 + 1e-10), "c={c}: {p95} !< {prev}");
         prev = p95;
     }
     // And it approaches the service time's own p95.

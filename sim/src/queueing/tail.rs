@@ -87,7 +87,10 @@ impl ResponseLaw {
                 return None;
             }
         }
-        let mut t = 0.5 * (lo + hi);
+        // From the left: past its inflection the tail is convex, so Newton
+        // steps from below the root stay below it and converge without
+        // overshooting.
+        let mut t = if lo > 0.0 { lo } else { 0.5 * hi };
         for _ in 0..MAX_ITER {
             let f = self.tail(t) - q;
             if f == 0.0 {
@@ -100,14 +103,18 @@ impl ResponseLaw {
             }
             let d = self.density(t);
             let newton = t + f / d;
-            let next = if d > 0.0 && newton > lo && newton < hi {
+            // A step this small is rounding noise: Newton has converged
+            // (quadratically, so the error is far smaller still).
+            if d > 0.0 && (newton - t).abs() <= 1e-12 * t {
+                t = newton;
+                break;
+            }
+            t = if d > 0.0 && newton > lo && newton < hi {
                 newton
             } else {
                 0.5 * (lo + hi)
             };
-            let done = (next - t).abs() <= 1e-15 * t || hi - lo <= 1e-13 * hi;
-            t = next;
-            if done {
+            if hi - lo <= 1e-13 * hi {
                 break;
             }
         }
