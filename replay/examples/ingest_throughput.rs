@@ -14,7 +14,11 @@ use std::time::Instant;
 use lighthouse_replay::{Format, ReadOptions, read_trace};
 
 const RESOURCES: usize = 1_000;
-const METRICS: [&str; 3] = ["cpu_util_percent", "mem_util_percent", "requests_per_second"];
+const METRICS: [&str; 3] = [
+    "cpu_util_percent",
+    "mem_util_percent",
+    "requests_per_second",
+];
 const START_S: i64 = 1_700_000_000;
 
 fn parse_rows() -> Result<usize, String> {
@@ -25,7 +29,10 @@ fn parse_rows() -> Result<usize, String> {
         match args[i].as_str() {
             "--rows" => {
                 let v = args.get(i + 1).ok_or("--rows needs a value")?;
-                rows = v.replace('_', "").parse().map_err(|_| format!("bad --rows {v:?}"))?;
+                rows = v
+                    .replace('_', "")
+                    .parse()
+                    .map_err(|_| format!("bad --rows {v:?}"))?;
                 i += 2;
             }
             other => return Err(format!("unknown argument {other:?}; usage: --rows N")),
@@ -75,7 +82,8 @@ fn main() {
     generate(&path, rows).expect("write the generated trace");
 
     let start = Instant::now();
-    let trace = read_trace(&path, &ReadOptions::new(Format::Long)).expect("read the generated trace");
+    let trace =
+        read_trace(&path, &ReadOptions::new(Format::Long)).expect("read the generated trace");
     let secs = start.elapsed().as_secs_f64();
     let read = trace.total_samples();
     assert_eq!(read, rows, "every generated row must be ingested");

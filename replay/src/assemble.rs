@@ -100,14 +100,18 @@ impl Accumulator {
         let ts = match self.merge {
             Merge::SumPerBucket(b) => ts_ms.div_euclid(b) * b,
             Merge::KeepLast => {
-                if let Some(&last) = s.ts.last() {
-                    if ts_ms <= last {
-                        if self.strict {
-                            return Some(if ts_ms == last { OrderIssue::Duplicate } else { OrderIssue::OutOfOrder });
-                        }
-                        if ts_ms < last {
-                            s.late_rows += 1;
-                        }
+                if let Some(&last) = s.ts.last()
+                    && ts_ms <= last
+                {
+                    if self.strict {
+                        return Some(if ts_ms == last {
+                            OrderIssue::Duplicate
+                        } else {
+                            OrderIssue::OutOfOrder
+                        });
+                    }
+                    if ts_ms < last {
+                        s.late_rows += 1;
                     }
                 }
                 ts_ms
@@ -253,7 +257,10 @@ mod tests {
         assert_eq!(series[0].timestamps_ms, vec![10, 20, 30]);
         assert_eq!(series[0].values, vec![1.0, 9.0, 3.0]);
         let kinds: Vec<_> = warnings.iter().map(|w| w.kind).collect();
-        assert_eq!(kinds, vec![WarningKind::Unsorted, WarningKind::DuplicateTimestamps]);
+        assert_eq!(
+            kinds,
+            vec![WarningKind::Unsorted, WarningKind::DuplicateTimestamps]
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use crate::time::format_offset;
+
 /// Why a trace could not be read or a shaping argument was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
@@ -66,7 +68,9 @@ pub enum TraceError {
     },
 
     /// A line has fewer or more fields than the header (or the first line).
-    #[error("{path}:{line}: expected {expected} fields, found {found} (column {column} is affected)")]
+    #[error(
+        "{path}:{line}: expected {expected} fields, found {found} (column {column} is affected)"
+    )]
     FieldCount {
         /// The file.
         path: PathBuf,
@@ -161,7 +165,9 @@ pub enum TraceError {
 
     /// Strict mode: a timestamp is earlier than the previous one of its
     /// series.
-    #[error("{path}:{line}: column {column}: timestamp {value:?} is earlier than the previous one of series {series} (strict mode)")]
+    #[error(
+        "{path}:{line}: column {column}: timestamp {value:?} is earlier than the previous one of series {series} (strict mode)"
+    )]
     OutOfOrder {
         /// The file.
         path: PathBuf,
@@ -176,7 +182,9 @@ pub enum TraceError {
     },
 
     /// Strict mode: a timestamp repeats within one series.
-    #[error("{path}:{line}: column {column}: duplicate timestamp {value:?} in series {series} (strict mode)")]
+    #[error(
+        "{path}:{line}: column {column}: duplicate timestamp {value:?} in series {series} (strict mode)"
+    )]
     DuplicateTimestamp {
         /// The file.
         path: PathBuf,
@@ -191,7 +199,11 @@ pub enum TraceError {
     },
 
     /// Strict mode: timestamps carry different UTC offsets.
-    #[error("{path}:{line}: column {column}: timestamp {value:?} has offset {offset}, earlier rows had {first_offset} (strict mode)")]
+    #[error(
+        "{path}:{line}: column {column}: timestamp {value:?} has offset {}, earlier rows had {} (strict mode)",
+        format_offset(*offset),
+        format_offset(*first_offset)
+    )]
     MixedOffsets {
         /// The file.
         path: PathBuf,
@@ -201,10 +213,10 @@ pub enum TraceError {
         column: String,
         /// The offending timestamp text.
         value: String,
-        /// Its offset, e.g. `+02:00`.
-        offset: String,
-        /// The offset of the first timestamp, e.g. `+01:00`.
-        first_offset: String,
+        /// Its offset east of UTC, in seconds (`+02:00` is 7200).
+        offset: i32,
+        /// The offset of the first timestamp, in seconds east of UTC.
+        first_offset: i32,
     },
 
     /// Polars rejected the file and the line-by-line validation found no
@@ -232,7 +244,11 @@ pub enum TraceError {
 
 impl TraceError {
     /// Shorthand for [`TraceError::InvalidArgument`].
-    pub(crate) fn arg(what: &'static str, input: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn arg(
+        what: &'static str,
+        input: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
         Self::InvalidArgument {
             what,
             input: input.into(),

@@ -33,7 +33,10 @@ pub fn read_long(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
 /// `requests_per_second` unless [`ReadOptions::metric_name`] says otherwise.
 pub fn read_load(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let table = Table::open(path, opts, ",", true)?;
-    let metric = opts.metric_name.clone().unwrap_or_else(|| "requests_per_second".into());
+    let metric = opts
+        .metric_name
+        .clone()
+        .unwrap_or_else(|| "requests_per_second".into());
     let spec = TableSpec {
         time: TimeSpec::Column(col_or(&opts.time_column, "timestamp")),
         values: vec![ValueSpec::new(
@@ -55,9 +58,14 @@ pub fn read_wide(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let time_ref = opts.time_column.clone().unwrap_or(ColumnRef::Index(0));
     let time_idx = table.resolve(&time_ref)?;
     let columns: Vec<usize> = if opts.value_columns.is_empty() {
-        (0..table.names().len()).filter(|&i| i != time_idx).collect()
+        (0..table.names().len())
+            .filter(|&i| i != time_idx)
+            .collect()
     } else {
-        opts.value_columns.iter().map(|c| table.resolve(c)).collect::<Result<_, _>>()?
+        opts.value_columns
+            .iter()
+            .map(|c| table.resolve(c))
+            .collect::<Result<_, _>>()?
     };
     if columns.is_empty() {
         return Err(TraceError::MissingColumn {
@@ -75,7 +83,11 @@ pub fn read_wide(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
                 Some(k) => (k.resource.clone(), k.metric.clone()),
                 None => (name, metric.clone()),
             };
-            ValueSpec::new(ColumnRef::Index(i), KeySpec::Const(resource), KeySpec::Const(metric))
+            ValueSpec::new(
+                ColumnRef::Index(i),
+                KeySpec::Const(resource),
+                KeySpec::Const(metric),
+            )
         })
         .collect();
     let spec = TableSpec {

@@ -20,6 +20,8 @@
 //!   streaming scans), `stream` (batch checks), `assemble` (grouping and
 //!   ordering rules), `validate` and `resolve` (the line-precise pass).
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod generic;
 pub mod importers;

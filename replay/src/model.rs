@@ -174,7 +174,11 @@ pub struct TraceWarning {
 impl fmt::Display for TraceWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.series {
-            Some(s) => write!(f, "{} ({s}, {} rows): {}", self.kind, self.count, self.detail),
+            Some(s) => write!(
+                f,
+                "{} ({s}, {} rows): {}",
+                self.kind, self.count, self.detail
+            ),
             None => write!(f, "{} ({} rows): {}", self.kind, self.count, self.detail),
         }
     }

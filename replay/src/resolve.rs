@@ -7,7 +7,7 @@ use crate::error::TraceError;
 use crate::options::ReadOptions;
 use crate::stream::{Issue, IssueKind};
 use crate::table::{KeySpec, Table, TableSpec, TimeSpec};
-use crate::time::{TimeKind, TimeParser, format_offset};
+use crate::time::{TimeKind, TimeParser};
 use crate::validate::{Check, FieldCheck, Validator};
 
 /// The validation rules equivalent to `spec`.
@@ -26,7 +26,10 @@ fn checks(table: &Table, opts: &ReadOptions, spec: &TableSpec, kind: &TimeKind) 
             if let KeySpec::Column(c) = k
                 && let Ok(index) = table.resolve(c)
             {
-                out.push(FieldCheck { index, check: Check::Text });
+                out.push(FieldCheck {
+                    index,
+                    check: Check::Text,
+                });
             }
         }
         if let Some(c) = &vs.value
@@ -46,7 +49,12 @@ fn checks(table: &Table, opts: &ReadOptions, spec: &TableSpec, kind: &TimeKind) 
     out
 }
 
-fn validator<'a>(table: &'a Table, opts: &ReadOptions, spec: &TableSpec, kind: &TimeKind) -> Option<Validator<'a>> {
+fn validator<'a>(
+    table: &'a Table,
+    opts: &ReadOptions,
+    spec: &TableSpec,
+    kind: &TimeKind,
+) -> Option<Validator<'a>> {
     table.layout().map(|layout| Validator {
         path: &table.path,
         layout,
@@ -55,7 +63,13 @@ fn validator<'a>(table: &'a Table, opts: &ReadOptions, spec: &TableSpec, kind: &
 }
 
 /// The error for a problem the batch checks found at `issue.record`.
-pub(crate) fn issue_error(table: &Table, opts: &ReadOptions, spec: &TableSpec, kind: &TimeKind, issue: Issue) -> TraceError {
+pub(crate) fn issue_error(
+    table: &Table,
+    opts: &ReadOptions,
+    spec: &TableSpec,
+    kind: &TimeKind,
+    issue: Issue,
+) -> TraceError {
     let path = table.path.clone();
     let Some(v) = validator(table, opts, spec, kind) else {
         // Parquet has no lines: the 1-based row stands in.
@@ -70,7 +84,8 @@ pub(crate) fn issue_error(table: &Table, opts: &ReadOptions, spec: &TableSpec, k
         Err(e) => return e,
     };
     let Some((line, fields)) = located else {
-        return first.unwrap_or_else(|| build(path, issue.record + 1, &issue, issue.value.clone(), false));
+        return first
+            .unwrap_or_else(|| build(path, issue.record + 1, &issue, issue.value.clone(), false));
     };
     if let Some(e) = first
         && e.line().is_some_and(|l| l <= line)
@@ -86,7 +101,13 @@ pub(crate) fn issue_error(table: &Table, opts: &ReadOptions, spec: &TableSpec, k
     build(path, line, &issue, raw, false)
 }
 
-fn build(path: std::path::PathBuf, line: u64, issue: &Issue, value: String, truncated: bool) -> TraceError {
+fn build(
+    path: std::path::PathBuf,
+    line: u64,
+    issue: &Issue,
+    value: String,
+    truncated: bool,
+) -> TraceError {
     let column = issue.column.clone();
     match &issue.kind {
         IssueKind::Field(p) => p.clone().into_error(path, line, column, &value, truncated),
@@ -109,15 +130,21 @@ fn build(path: std::path::PathBuf, line: u64, issue: &Issue, value: String, trun
             line,
             column,
             value,
-            offset: format_offset(*offset),
-            first_offset: format_offset(*first),
+            offset: *offset,
+            first_offset: *first,
         },
     }
 }
 
 /// The error for a file polars refused: the first line the validation pass
 /// rejects, or polars' message when the pass finds nothing.
-pub(crate) fn polars_error(table: &Table, opts: &ReadOptions, spec: &TableSpec, kind: &TimeKind, message: String) -> TraceError {
+pub(crate) fn polars_error(
+    table: &Table,
+    opts: &ReadOptions,
+    spec: &TableSpec,
+    kind: &TimeKind,
+    message: String,
+) -> TraceError {
     if let Some(v) = validator(table, opts, spec, kind) {
         match v.first_error() {
             Ok(Some(e)) => return e,

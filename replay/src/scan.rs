@@ -68,12 +68,19 @@ impl Needs {
 }
 
 /// Reads delimited text.
-pub(crate) fn run_csv(path: &Path, layout: &TextLayout, state: BatchState, numeric_time: bool) -> RunResult {
+pub(crate) fn run_csv(
+    path: &Path,
+    layout: &TextLayout,
+    state: BatchState,
+    numeric_time: bool,
+) -> RunResult {
     let needs = Needs::of(&state);
     let schema: Schema = (0..layout.names.len())
         .map(|i| {
             let name = format!("c{i}");
-            let dtype = if needs.values.contains(&name) || (numeric_time && needs.time.as_ref() == Some(&name)) {
+            let dtype = if needs.values.contains(&name)
+                || (numeric_time && needs.time.as_ref() == Some(&name))
+            {
                 DataType::Float64
             } else {
                 DataType::String
@@ -103,7 +110,14 @@ pub(crate) fn run_csv(path: &Path, layout: &TextLayout, state: BatchState, numer
     }
 }
 
-fn read_multi_delim(path: &Path, layout: &TextLayout, delim: &[u8], schema: SchemaRef, select: Vec<Expr>, mut state: BatchState) -> RunResult {
+fn read_multi_delim(
+    path: &Path,
+    layout: &TextLayout,
+    delim: &[u8],
+    schema: SchemaRef,
+    select: Vec<Expr>,
+    mut state: BatchState,
+) -> RunResult {
     let bytes = std::fs::read(path).map_err(|source| TraceError::Io {
         path: path.to_path_buf(),
         source,
@@ -199,9 +213,17 @@ fn stream(path: &Path, lf: LazyFrame, state: BatchState) -> RunResult {
 
 /// Reads a small delimited file eagerly with the given column types (for
 /// layouts that are not one-row-per-sample, like Azure Functions).
-pub(crate) fn read_csv_eager(path: &Path, layout: &TextLayout, dtypes: Vec<DataType>) -> Result<Result<DataFrame, String>, TraceError> {
+pub(crate) fn read_csv_eager(
+    path: &Path,
+    layout: &TextLayout,
+    dtypes: Vec<DataType>,
+) -> Result<Result<DataFrame, String>, TraceError> {
     let [sep] = layout.delim.as_slice() else {
-        return Err(TraceError::arg("delimiter", layout.delim_text(), "this format needs a one-byte delimiter"));
+        return Err(TraceError::arg(
+            "delimiter",
+            layout.delim_text(),
+            "this format needs a one-byte delimiter",
+        ));
     };
     let schema: Schema = dtypes
         .into_iter()

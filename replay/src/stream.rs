@@ -73,7 +73,14 @@ pub(crate) struct BatchState {
 }
 
 impl BatchState {
-    pub(crate) fn new(time: TimePlan, values: Vec<ValuePlan>, parser: TimeParser, strict: bool, allow_negative: bool, merge: Merge) -> Self {
+    pub(crate) fn new(
+        time: TimePlan,
+        values: Vec<ValuePlan>,
+        parser: TimeParser,
+        strict: bool,
+        allow_negative: bool,
+        merge: Merge,
+    ) -> Self {
         Self {
             time,
             values,
@@ -126,20 +133,32 @@ impl BatchState {
         }
     }
 
-    fn times(&mut self, df: &DataFrame, n: usize, is_blank: &dyn Fn(usize) -> bool) -> Result<Vec<i64>, Issue> {
+    fn times(
+        &mut self,
+        df: &DataFrame,
+        n: usize,
+        is_blank: &dyn Fn(usize) -> bool,
+    ) -> Result<Vec<i64>, Issue> {
         let (name, display) = match &self.time {
             TimePlan::RowIndex { start_ms, step_ms } => {
                 let base = self.records as i64;
-                return Ok((0..n as i64).map(|i| start_ms.saturating_add((base + i).saturating_mul(*step_ms))).collect());
+                return Ok((0..n as i64)
+                    .map(|i| start_ms.saturating_add((base + i).saturating_mul(*step_ms)))
+                    .collect());
             }
             TimePlan::Column { name, display } => (name.clone(), display.clone()),
         };
-        let col = column(df, &name).map_err(|e| self.issue(0, &display, e, IssueKind::Field(FieldProblem::Missing)))?;
-        let bad = |s: &Self, row: usize, value: String, p: FieldProblem| s.issue(row, &display, value, IssueKind::Field(p));
+        let col = column(df, &name)
+            .map_err(|e| self.issue(0, &display, e, IssueKind::Field(FieldProblem::Missing)))?;
+        let bad = |s: &Self, row: usize, value: String, p: FieldProblem| {
+            s.issue(row, &display, value, IssueKind::Field(p))
+        };
         let mut out = Vec::with_capacity(n);
         match col.dtype() {
             DataType::String => {
-                let ca = col.str().map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
+                let ca = col
+                    .str()
+                    .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
                 for (row, v) in ca.iter().enumerate() {
                     if is_blank(row) {
                         out.push(0);
@@ -148,10 +167,9 @@ impl BatchState {
                     let Some(text) = v else {
                         return Err(bad(self, row, String::new(), FieldProblem::Missing));
                     };
-                    let parsed = self
-                        .parser
-                        .parse(text)
-                        .map_err(|reason| bad(self, row, text.to_string(), FieldProblem::BadTime(reason)))?;
+                    let parsed = self.parser.parse(text).map_err(|reason| {
+                        bad(self, row, text.to_string(), FieldProblem::BadTime(reason))
+                    })?;
                     if let Some(off) = parsed.offset_s {
                         self.note_offset(off, row, &display, text)?;
                     }
@@ -164,26 +182,36 @@ impl BatchState {
                     TimeUnit::Microseconds => 1_000,
                     TimeUnit::Milliseconds => 1,
                 };
-                let phys = col.cast(&DataType::Int64).map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
-                let ca = phys.i64().map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
+                let phys = col
+                    .cast(&DataType::Int64)
+                    .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
+                let ca = phys
+                    .i64()
+                    .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
                 for (row, v) in ca.iter().enumerate() {
                     if is_blank(row) {
                         out.push(0);
                         continue;
                     }
-                    let v = v.ok_or_else(|| bad(self, row, String::new(), FieldProblem::Missing))?;
+                    let v =
+                        v.ok_or_else(|| bad(self, row, String::new(), FieldProblem::Missing))?;
                     out.push(v.div_euclid(per_ms));
                 }
             }
             DataType::Date => {
-                let phys = col.cast(&DataType::Int32).map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
-                let ca = phys.i32().map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
+                let phys = col
+                    .cast(&DataType::Int32)
+                    .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
+                let ca = phys
+                    .i32()
+                    .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
                 for (row, v) in ca.iter().enumerate() {
                     if is_blank(row) {
                         out.push(0);
                         continue;
                     }
-                    let v = v.ok_or_else(|| bad(self, row, String::new(), FieldProblem::Missing))?;
+                    let v =
+                        v.ok_or_else(|| bad(self, row, String::new(), FieldProblem::Missing))?;
                     out.push(i64::from(v) * 86_400_000);
                 }
             }
@@ -191,22 +219,29 @@ impl BatchState {
                 let f = col
                     .cast(&DataType::Float64)
                     .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::NotNumber))?;
-                let ca = f.f64().map_err(|e| bad(self, 0, e.to_string(), FieldProblem::NotNumber))?;
+                let ca = f
+                    .f64()
+                    .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::NotNumber))?;
                 for (row, v) in ca.iter().enumerate() {
                     if is_blank(row) {
                         out.push(0);
                         continue;
                     }
-                    let v = v.ok_or_else(|| bad(self, row, String::new(), FieldProblem::Missing))?;
-                    let ms = self
-                        .parser
-                        .from_number(v)
-                        .map_err(|reason| bad(self, row, v.to_string(), FieldProblem::BadTime(reason)))?;
+                    let v =
+                        v.ok_or_else(|| bad(self, row, String::new(), FieldProblem::Missing))?;
+                    let ms = self.parser.number_to_ms(v).map_err(|reason| {
+                        bad(self, row, v.to_string(), FieldProblem::BadTime(reason))
+                    })?;
                     out.push(ms);
                 }
             }
             other => {
-                return Err(bad(self, 0, format!("{other}"), FieldProblem::BadTime(format!("unsupported time column type {other}"))));
+                return Err(bad(
+                    self,
+                    0,
+                    format!("{other}"),
+                    FieldProblem::BadTime(format!("unsupported time column type {other}")),
+                ));
             }
         }
         if out.len() != n {
@@ -217,11 +252,22 @@ impl BatchState {
 
     /// Mixed-offset rule: remember the first offset; any other one is
     /// converted to UTC with a warning, or refused under strict.
-    fn note_offset(&mut self, off: i32, row: usize, display: &str, text: &str) -> Result<(), Issue> {
+    fn note_offset(
+        &mut self,
+        off: i32,
+        row: usize,
+        display: &str,
+        text: &str,
+    ) -> Result<(), Issue> {
         let first = *self.first_offset.get_or_insert(off);
         if off != first {
             if self.strict {
-                return Err(self.issue(row, display, text.to_string(), IssueKind::MixedOffset { offset: off, first }));
+                return Err(self.issue(
+                    row,
+                    display,
+                    text.to_string(),
+                    IssueKind::MixedOffset { offset: off, first },
+                ));
             }
             self.mixed_rows += 1;
         }
@@ -229,22 +275,36 @@ impl BatchState {
         Ok(())
     }
 
-    fn push_values(&mut self, df: &DataFrame, vp: &ValuePlan, times: &[i64], is_blank: &dyn Fn(usize) -> bool) -> Result<(), Issue> {
+    fn push_values(
+        &mut self,
+        df: &DataFrame,
+        vp: &ValuePlan,
+        times: &[i64],
+        is_blank: &dyn Fn(usize) -> bool,
+    ) -> Result<(), Issue> {
         let values: Option<&Float64Chunked> = match &vp.value {
             Some((name, display)) => Some(
                 column(df, name)
                     .and_then(|c| c.f64().map_err(|e| e.to_string()))
-                    .map_err(|e| self.issue(0, display, e, IssueKind::Field(FieldProblem::NotNumber)))?,
+                    .map_err(|e| {
+                        self.issue(0, display, e, IssueKind::Field(FieldProblem::NotNumber))
+                    })?,
             ),
             None => None,
         };
-        let res = key_column(df, &vp.resource).map_err(|e| self.issue(0, "resource", e, IssueKind::Field(FieldProblem::Missing)))?;
-        let met = key_column(df, &vp.metric).map_err(|e| self.issue(0, "metric", e, IssueKind::Field(FieldProblem::Missing)))?;
+        let res = key_column(df, &vp.resource)
+            .map_err(|e| self.issue(0, "resource", e, IssueKind::Field(FieldProblem::Missing)))?;
+        let met = key_column(df, &vp.metric)
+            .map_err(|e| self.issue(0, "metric", e, IssueKind::Field(FieldProblem::Missing)))?;
         let fixed_id = match (&res, &met) {
             (Key::Const(r), Key::Const(m)) => Some(self.acc.id(r, m)),
             _ => None,
         };
-        let value_display = vp.value.as_ref().map_or("", |(_, d)| d.as_str()).to_string();
+        let value_display = vp
+            .value
+            .as_ref()
+            .map_or("", |(_, d)| d.as_str())
+            .to_string();
         let mut res_it = res.iter();
         let mut met_it = met.iter();
         let mut val_it = values.map(|v| v.iter());
@@ -262,12 +322,30 @@ impl BatchState {
                 Some(id) => id,
                 None => {
                     let (Some(r), Some(m)) = (r, m) else {
-                        let which = if r.is_none() { res.display() } else { met.display() };
-                        return Err(self.issue(row, &which, String::new(), IssueKind::Field(FieldProblem::Missing)));
+                        let which = if r.is_none() {
+                            res.display()
+                        } else {
+                            met.display()
+                        };
+                        return Err(self.issue(
+                            row,
+                            &which,
+                            String::new(),
+                            IssueKind::Field(FieldProblem::Missing),
+                        ));
                     };
                     if r.trim().is_empty() || m.trim().is_empty() {
-                        let which = if r.trim().is_empty() { res.display() } else { met.display() };
-                        return Err(self.issue(row, &which, String::new(), IssueKind::Field(FieldProblem::Missing)));
+                        let which = if r.trim().is_empty() {
+                            res.display()
+                        } else {
+                            met.display()
+                        };
+                        return Err(self.issue(
+                            row,
+                            &which,
+                            String::new(),
+                            IssueKind::Field(FieldProblem::Missing),
+                        ));
                     }
                     self.acc.id(r, m)
                 }
@@ -277,17 +355,32 @@ impl BatchState {
                     self.acc.drop_sample(id);
                     continue;
                 }
-                return Err(self.issue(row, &value_display, String::new(), IssueKind::Field(FieldProblem::Missing)));
+                return Err(self.issue(
+                    row,
+                    &value_display,
+                    String::new(),
+                    IssueKind::Field(FieldProblem::Missing),
+                ));
             };
             if !v.is_finite() {
-                return Err(self.issue(row, &value_display, v.to_string(), IssueKind::Field(FieldProblem::NonFinite)));
+                return Err(self.issue(
+                    row,
+                    &value_display,
+                    v.to_string(),
+                    IssueKind::Field(FieldProblem::NonFinite),
+                ));
             }
             if vp.sentinels.contains(&v) {
                 self.acc.drop_sample(id);
                 continue;
             }
             if v < 0.0 && !self.allow_negative {
-                return Err(self.issue(row, &value_display, v.to_string(), IssueKind::Field(FieldProblem::Negative)));
+                return Err(self.issue(
+                    row,
+                    &value_display,
+                    v.to_string(),
+                    IssueKind::Field(FieldProblem::Negative),
+                ));
             }
             if let Some(order) = self.acc.push(id, ts, v) {
                 let time_display = match &self.time {
@@ -295,7 +388,12 @@ impl BatchState {
                     TimePlan::RowIndex { .. } => "(row index)".into(),
                 };
                 let series = self.acc.name(id);
-                return Err(self.issue(row, &time_display, ts.to_string(), IssueKind::Order(order, series)));
+                return Err(self.issue(
+                    row,
+                    &time_display,
+                    ts.to_string(),
+                    IssueKind::Order(order, series),
+                ));
             }
         }
         Ok(())
@@ -310,7 +408,10 @@ impl BatchState {
                 kind: WarningKind::MixedOffsets,
                 series: None,
                 count: self.mixed_rows,
-                detail: format!("timestamps carry offsets {}; all were converted to UTC", list.join(", ")),
+                detail: format!(
+                    "timestamps carry offsets {}; all were converted to UTC",
+                    list.join(", ")
+                ),
             });
         }
         w

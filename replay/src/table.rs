@@ -62,7 +62,10 @@ pub(crate) struct TableSpec {
 #[derive(Debug)]
 enum Source {
     Csv(TextLayout),
-    Parquet { names: Vec<String>, head: Option<DataFrame> },
+    Parquet {
+        names: Vec<String>,
+        head: Option<DataFrame>,
+    },
 }
 
 /// An opened table.
@@ -81,12 +84,22 @@ fn pl_name(i: usize) -> String {
 impl Table {
     /// Opens `path`, with the format's delimiter and header defaults unless
     /// `opts` overrides them.
-    pub(crate) fn open(path: &Path, opts: &ReadOptions, delimiter: &str, has_header: bool) -> Result<Self, TraceError> {
+    pub(crate) fn open(
+        path: &Path,
+        opts: &ReadOptions,
+        delimiter: &str,
+        has_header: bool,
+    ) -> Result<Self, TraceError> {
         let prefix = text::read_prefix(path)?;
         let parquet = match opts.file_kind {
             FileKind::Parquet => true,
             FileKind::Csv => false,
-            FileKind::Auto => prefix.starts_with(b"PAR1") || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")),
+            FileKind::Auto => {
+                prefix.starts_with(b"PAR1")
+                    || path
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+            }
         };
         if parquet {
             return Self::open_parquet(path, &prefix);
@@ -181,16 +194,26 @@ impl Table {
     /// Up to 50 raw texts of column `idx`, for format detection.
     pub(crate) fn samples(&mut self, idx: usize) -> Vec<String> {
         match &mut self.source {
-            Source::Csv(l) => l.sample_column(idx).into_iter().map(str::to_string).collect(),
+            Source::Csv(l) => l
+                .sample_column(idx)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
             Source::Parquet { head, .. } => {
                 if head.is_none() {
                     *head = scan_parquet(&self.path)
                         .ok()
                         .and_then(|lf| guarded(&self.path, || lf.limit(50).collect()).ok()?.ok());
                 }
-                let Some(df) = head.as_ref() else { return Vec::new() };
-                let Some(col) = df.columns().get(idx) else { return Vec::new() };
-                let Ok(s) = col.cast(&DataType::String) else { return Vec::new() };
+                let Some(df) = head.as_ref() else {
+                    return Vec::new();
+                };
+                let Some(col) = df.columns().get(idx) else {
+                    return Vec::new();
+                };
+                let Ok(s) = col.cast(&DataType::String) else {
+                    return Vec::new();
+                };
                 let Ok(ca) = s.str() else { return Vec::new() };
                 ca.iter().flatten().map(str::to_string).collect()
             }
@@ -198,7 +221,11 @@ impl Table {
     }
 
     /// Resolves the time format of `spec` against the first rows.
-    pub(crate) fn time_kind(&mut self, opts: &ReadOptions, spec: &TableSpec) -> Result<TimeKind, TraceError> {
+    pub(crate) fn time_kind(
+        &mut self,
+        opts: &ReadOptions,
+        spec: &TableSpec,
+    ) -> Result<TimeKind, TraceError> {
         let samples = match &spec.time {
             TimeSpec::Column(c) => {
                 let idx = self.resolve(c)?;
@@ -209,7 +236,11 @@ impl Table {
         let refs: Vec<&str> = samples.iter().map(String::as_str).collect();
         TimeKind::resolve(&opts.time_format, &refs).map_err(|reason| TraceError::InvalidTimestamp {
             path: self.path.clone(),
-            line: if self.layout().is_some_and(|l| l.has_header) { 2 } else { 1 },
+            line: if self.layout().is_some_and(|l| l.has_header) {
+                2
+            } else {
+                1
+            },
             column: match &spec.time {
                 TimeSpec::Column(c) => c.to_string(),
                 TimeSpec::RowIndex { .. } => String::new(),
@@ -220,7 +251,11 @@ impl Table {
     }
 
     /// Reads the table into a trace.
-    pub(crate) fn read(mut self, opts: &ReadOptions, spec: &TableSpec) -> Result<Trace, TraceError> {
+    pub(crate) fn read(
+        mut self,
+        opts: &ReadOptions,
+        spec: &TableSpec,
+    ) -> Result<Trace, TraceError> {
         let kind = self.time_kind(opts, spec)?;
         let parser = TimeParser::new(kind.clone(), opts.time_zone);
         let names = self.names().to_vec();
@@ -267,16 +302,27 @@ impl Table {
                 drop_missing: vs.drop_missing,
             });
         }
-        let state = BatchState::new(time, values, parser, opts.strict, opts.allow_negative, spec.merge);
+        let state = BatchState::new(
+            time,
+            values,
+            parser,
+            opts.strict,
+            opts.allow_negative,
+            spec.merge,
+        );
         let (state, polars_result) = match &self.source {
-            Source::Csv(layout) => crate::scan::run_csv(&self.path, layout, state, kind.is_numeric())?,
+            Source::Csv(layout) => {
+                crate::scan::run_csv(&self.path, layout, state, kind.is_numeric())?
+            }
             Source::Parquet { .. } => crate::scan::run_parquet(&self.path, &names, state)?,
         };
         if let Some(issue) = state.issue.clone() {
             return Err(crate::resolve::issue_error(&self, opts, spec, &kind, issue));
         }
         if let Err(message) = polars_result {
-            return Err(crate::resolve::polars_error(&self, opts, spec, &kind, message));
+            return Err(crate::resolve::polars_error(
+                &self, opts, spec, &kind, message,
+            ));
         }
         let mut warnings: Vec<TraceWarning> = state.warnings();
         let (series, series_warnings) = state.acc.finish();
@@ -313,9 +359,9 @@ pub(crate) fn scan_parquet(path: &Path) -> Result<LazyFrame, TraceError> {
 }
 
 pub(crate) fn pl_path(path: &Path) -> Result<PlRefPath, TraceError> {
-    let s = path
-        .to_str()
-        .ok_or_else(|| TraceError::arg("path", path.display().to_string(), "must be valid UTF-8"))?;
+    let s = path.to_str().ok_or_else(|| {
+        TraceError::arg("path", path.display().to_string(), "must be valid UTF-8")
+    })?;
     Ok(PlRefPath::new(s))
 }
 

@@ -35,7 +35,10 @@ impl TextLayout {
 
     /// Sample texts of column `idx`.
     pub(crate) fn sample_column(&self, idx: usize) -> Vec<&str> {
-        self.samples.iter().filter_map(|r| r.get(idx).map(String::as_str)).collect()
+        self.samples
+            .iter()
+            .filter_map(|r| r.get(idx).map(String::as_str))
+            .collect()
     }
 }
 
@@ -63,7 +66,10 @@ pub(crate) fn binary_reason(bytes: &[u8]) -> Option<String> {
         Ok(_) => None,
         // A multi-byte character cut by the end of the prefix is fine.
         Err(e) if e.error_len().is_none() => None,
-        Err(e) => Some(format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to())),
+        Err(e) => Some(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        )),
     }
 }
 
@@ -156,13 +162,20 @@ pub(crate) fn read_prefix(path: &Path) -> Result<Vec<u8>, TraceError> {
     };
     let f = std::fs::File::open(path).map_err(io)?;
     let mut buf = Vec::with_capacity(PREFIX_BYTES);
-    f.take(PREFIX_BYTES as u64).read_to_end(&mut buf).map_err(io)?;
+    f.take(PREFIX_BYTES as u64)
+        .read_to_end(&mut buf)
+        .map_err(io)?;
     Ok(buf)
 }
 
 /// Checks that `prefix` (the start of `path`) is text with at least one data
 /// row and learns its header and first rows.
-pub(crate) fn preflight(path: &Path, prefix: &[u8], delim: &[u8], has_header: bool) -> Result<TextLayout, TraceError> {
+pub(crate) fn preflight(
+    path: &Path,
+    prefix: &[u8],
+    delim: &[u8],
+    has_header: bool,
+) -> Result<TextLayout, TraceError> {
     if let Some(reason) = binary_reason(prefix) {
         return Err(TraceError::NotATrace {
             path: path.to_path_buf(),
@@ -181,14 +194,18 @@ pub(crate) fn preflight(path: &Path, prefix: &[u8], delim: &[u8], has_header: bo
     }
     // Polars skips blank lines before the header; so does the header search.
     let first = if has_header {
-        it.find(|l| !is_blank(l)).ok_or_else(|| empty("only blank lines"))?
+        it.find(|l| !is_blank(l))
+            .ok_or_else(|| empty("only blank lines"))?
     } else {
         it.next().unwrap_or_default()
     };
     let names: Vec<String>;
     let mut samples = Vec::new();
     if has_header {
-        names = split_fields(first, delim).iter().map(|f| f.trim().to_string()).collect();
+        names = split_fields(first, delim)
+            .iter()
+            .map(|f| f.trim().to_string())
+            .collect();
     } else {
         let n = split_fields(first, delim).len();
         names = (1..=n).map(|i| format!("column_{i}")).collect();
@@ -205,7 +222,11 @@ pub(crate) fn preflight(path: &Path, prefix: &[u8], delim: &[u8], has_header: bo
         }
     }
     if samples.is_empty() && prefix.len() < PREFIX_BYTES {
-        return Err(empty(if has_header { "only a header, no data row" } else { "only blank lines" }));
+        return Err(empty(if has_header {
+            "only a header, no data row"
+        } else {
+            "only blank lines"
+        }));
     }
     Ok(TextLayout {
         delim: delim.to_vec(),
@@ -216,7 +237,10 @@ pub(crate) fn preflight(path: &Path, prefix: &[u8], delim: &[u8], has_header: bo
 }
 
 fn fields_owned(line: &str, delim: &[u8]) -> Vec<String> {
-    split_fields(line, delim).into_iter().map(Cow::into_owned).collect()
+    split_fields(line, delim)
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect()
 }
 
 /// When the header did not split, the separator it contains instead.
@@ -250,7 +274,11 @@ mod tests {
 
     #[test]
     fn binary_signatures_are_named() {
-        assert!(binary_reason(b"\x89PNG\r\n\x1a\n....").unwrap().contains("PNG"));
+        assert!(
+            binary_reason(b"\x89PNG\r\n\x1a\n....")
+                .unwrap()
+                .contains("PNG")
+        );
         assert!(binary_reason(b"abc\0def").unwrap().contains("NUL"));
         assert!(binary_reason(b"ab\xFFcd").unwrap().contains("UTF-8"));
         assert!(binary_reason("t,é".as_bytes()).is_none());

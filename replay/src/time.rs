@@ -30,7 +30,10 @@ pub(crate) enum TimeKind {
 impl TimeKind {
     /// Whether the column holds numbers (read as Float64 by polars).
     pub(crate) fn is_numeric(&self) -> bool {
-        matches!(self, Self::EpochSeconds | Self::EpochMillis | Self::OffsetSeconds(_))
+        matches!(
+            self,
+            Self::EpochSeconds | Self::EpochMillis | Self::OffsetSeconds(_)
+        )
     }
 
     /// Resolves `format`, looking at `samples` (raw field texts) for `Auto`.
@@ -49,7 +52,11 @@ impl TimeKind {
     }
 
     fn detect(samples: &[&str]) -> Result<Self, String> {
-        let samples: Vec<&str> = samples.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+        let samples: Vec<&str> = samples
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
         if samples.is_empty() {
             return Ok(Self::EpochSeconds);
         }
@@ -60,7 +67,11 @@ impl TimeKind {
                 .iter()
                 .filter_map(|s| s.parse::<f64>().ok())
                 .any(|v| v.abs() >= MILLIS_THRESHOLD);
-            return Ok(if big { Self::EpochMillis } else { Self::EpochSeconds });
+            return Ok(if big {
+                Self::EpochMillis
+            } else {
+                Self::EpochSeconds
+            });
         }
         if parse_iso(samples[0]).is_some() {
             return Ok(Self::Iso);
@@ -105,7 +116,7 @@ impl TimeParser {
     }
 
     /// A number read by polars from a numeric time column.
-    pub(crate) fn from_number(&self, v: f64) -> Result<i64, String> {
+    pub(crate) fn number_to_ms(&self, v: f64) -> Result<i64, String> {
         if !v.is_finite() {
             return Err("not a finite number".into());
         }
@@ -113,7 +124,12 @@ impl TimeParser {
             TimeKind::EpochSeconds => v * 1000.0,
             TimeKind::EpochMillis => v,
             TimeKind::OffsetSeconds(start) => start as f64 + v * 1000.0,
-            _ => return Err(format!("a number where {} was expected", self.kind.describe())),
+            _ => {
+                return Err(format!(
+                    "a number where {} was expected",
+                    self.kind.describe()
+                ));
+            }
         };
         if ms.abs() > MAX_ABS_MS {
             return Err("out of range (more than 200,000 years from 1970)".into());
@@ -133,15 +149,19 @@ impl TimeParser {
                     .parse()
                     .map_err(|_| format!("expected {}", self.kind.describe()))?;
                 Ok(Parsed {
-                    ms: self.from_number(v)?,
+                    ms: self.number_to_ms(v)?,
                     offset_s: None,
                 })
             }
             TimeKind::Iso => {
-                let iso = parse_iso(s).ok_or_else(|| format!("expected {}", self.kind.describe()))?;
+                let iso =
+                    parse_iso(s).ok_or_else(|| format!("expected {}", self.kind.describe()))?;
                 self.finish(iso.local, iso.offset_s)
             }
-            TimeKind::Pattern { pattern, with_offset } => {
+            TimeKind::Pattern {
+                pattern,
+                with_offset,
+            } => {
                 if *with_offset {
                     let dt = chrono::DateTime::parse_from_str(s, pattern)
                         .map_err(|e| format!("does not match {pattern:?}: {e}"))?;
@@ -176,7 +196,9 @@ fn local_to_utc_ms(local: NaiveDateTime, tz: Tz) -> Result<i64, String> {
     match tz.from_local_datetime(&local) {
         chrono::LocalResult::Single(t) => Ok(t.timestamp_millis()),
         chrono::LocalResult::Ambiguous(early, _) => Ok(early.timestamp_millis()),
-        chrono::LocalResult::None => Err(format!("{local} does not exist in {tz} (clocks go forward)")),
+        chrono::LocalResult::None => Err(format!(
+            "{local} does not exist in {tz} (clocks go forward)"
+        )),
     }
 }
 
@@ -206,7 +228,11 @@ pub(crate) fn parse_iso(s: &str) -> Option<Iso> {
     let day = p.digits(2)?;
     let date = NaiveDate::from_ymd_opt(year, month, day)?;
     let (mut h, mut m, mut sec, mut nanos) = (0, 0, 0, 0);
-    if p.peek().is_some_and(|c| c == b'T' || c == b't' || c == b' ') && p.b.len() > p.i + 1 && p.b[p.i + 1].is_ascii_digit() {
+    if p.peek()
+        .is_some_and(|c| c == b'T' || c == b't' || c == b' ')
+        && p.b.len() > p.i + 1
+        && p.b[p.i + 1].is_ascii_digit()
+    {
         p.i += 1;
         h = p.digits(2)?;
         p.expect(b':')?;
@@ -243,7 +269,11 @@ pub(crate) fn parse_iso(s: &str) -> Option<Iso> {
             if p.peek() == Some(b':') {
                 p.i += 1;
             }
-            let om = if p.peek().is_some() { p.digits(2)? as i32 } else { 0 };
+            let om = if p.peek().is_some() {
+                p.digits(2)? as i32
+            } else {
+                0
+            };
             if oh > 23 || om > 59 {
                 return None;
             }
@@ -294,10 +324,13 @@ pub fn parse_instant(s: &str, tz: Tz) -> Result<i64, TraceError> {
         return Ok(ms);
     }
     let parser = TimeParser::new(TimeKind::Iso, tz);
-    parser
-        .parse(t)
-        .map(|p| p.ms)
-        .map_err(|e| TraceError::arg("instant", s, format!("{e}; or give Unix epoch milliseconds")))
+    parser.parse(t).map(|p| p.ms).map_err(|e| {
+        TraceError::arg(
+            "instant",
+            s,
+            format!("{e}; or give Unix epoch milliseconds"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -322,7 +355,14 @@ mod tests {
 
     #[test]
     fn iso_rejects_garbage() {
-        for bad in ["2016-13-01", "2016-02-30 00:00", "2016-01-01T25:00", "2016-01-01 10:00 x", "1e9", "2016-01-01T10:00+2"] {
+        for bad in [
+            "2016-13-01",
+            "2016-02-30 00:00",
+            "2016-01-01T25:00",
+            "2016-01-01 10:00 x",
+            "1e9",
+            "2016-01-01T10:00+2",
+        ] {
             assert!(parse_iso(bad).is_none(), "{bad}");
         }
     }
@@ -331,19 +371,32 @@ mod tests {
     fn zoned_local_times_follow_dst() {
         let p = TimeParser::new(TimeKind::Iso, "Europe/Paris".parse().unwrap());
         // Winter: UTC+1; summer: UTC+2.
-        assert_eq!(p.parse("2023-01-15 12:00:00").unwrap().ms, iso_ms("2023-01-15T11:00:00Z"));
-        assert_eq!(p.parse("2023-07-15 12:00:00").unwrap().ms, iso_ms("2023-07-15T10:00:00Z"));
+        assert_eq!(
+            p.parse("2023-01-15 12:00:00").unwrap().ms,
+            iso_ms("2023-01-15T11:00:00Z")
+        );
+        assert_eq!(
+            p.parse("2023-07-15 12:00:00").unwrap().ms,
+            iso_ms("2023-07-15T10:00:00Z")
+        );
         // 02:30 on the spring-forward day does not exist.
         assert!(p.parse("2023-03-26 02:30:00").is_err());
         // 02:30 on the fall-back day happens twice: the earlier (UTC+2) wins.
-        assert_eq!(p.parse("2023-10-29 02:30:00").unwrap().ms, iso_ms("2023-10-29T00:30:00Z"));
+        assert_eq!(
+            p.parse("2023-10-29 02:30:00").unwrap().ms,
+            iso_ms("2023-10-29T00:30:00Z")
+        );
     }
 
     #[test]
     fn strftime_pattern_with_milliseconds() {
-        let kind = TimeKind::resolve(&TimeFormat::Pattern("%Y.%m.%d-%H:%M:%S:%3f".into()), &[]).unwrap();
+        let kind =
+            TimeKind::resolve(&TimeFormat::Pattern("%Y.%m.%d-%H:%M:%S:%3f".into()), &[]).unwrap();
         let p = TimeParser::new(kind, Tz::UTC);
-        assert_eq!(p.parse("2023.04.02-00:09:00:250").unwrap().ms, iso_ms("2023-04-02T00:09:00.250Z"));
+        assert_eq!(
+            p.parse("2023.04.02-00:09:00:250").unwrap().ms,
+            iso_ms("2023-04-02T00:09:00.250Z")
+        );
         assert!(p.parse("2023-04-02 00:09:00").is_err());
     }
 
@@ -359,11 +412,11 @@ mod tests {
     #[test]
     fn numbers_convert_by_unit() {
         let s = TimeParser::new(TimeKind::EpochSeconds, Tz::UTC);
-        assert_eq!(s.from_number(1.5).unwrap(), 1500);
+        assert_eq!(s.number_to_ms(1.5).unwrap(), 1500);
         let o = TimeParser::new(TimeKind::OffsetSeconds(10_000), Tz::UTC);
-        assert_eq!(o.from_number(30.0).unwrap(), 40_000);
-        assert!(s.from_number(f64::NAN).is_err());
-        assert!(s.from_number(1e300).is_err());
+        assert_eq!(o.number_to_ms(30.0).unwrap(), 40_000);
+        assert!(s.number_to_ms(f64::NAN).is_err());
+        assert!(s.number_to_ms(1e300).is_err());
     }
 
     #[test]

@@ -14,7 +14,11 @@ use crate::time::TimeParser;
 #[derive(Debug, Clone)]
 pub(crate) enum Check {
     /// A finite number, non-negative unless allowed or a sentinel.
-    Number { allow_negative: bool, allow_missing: bool, sentinels: Vec<f64> },
+    Number {
+        allow_negative: bool,
+        allow_missing: bool,
+        sentinels: Vec<f64>,
+    },
     /// A timestamp in the resolved format.
     Time(TimeParser),
     /// Any non-empty text.
@@ -120,7 +124,10 @@ impl Validator<'_> {
     }
 
     /// Line number and fields of the data record with 0-based index `record`.
-    pub(crate) fn line_of_record(&self, record: u64) -> Result<Option<(u64, Vec<String>)>, TraceError> {
+    pub(crate) fn line_of_record(
+        &self,
+        record: u64,
+    ) -> Result<Option<(u64, Vec<String>)>, TraceError> {
         self.walk(|r, line| (r == record).then_some((line.number, line.fields)))
     }
 
@@ -180,7 +187,14 @@ pub(crate) enum FieldProblem {
 impl FieldProblem {
     /// The error for this problem at `line`/`column`. A bad last field on an
     /// unterminated last line is reported as a truncation.
-    pub(crate) fn into_error(self, path: std::path::PathBuf, line: u64, column: String, value: &str, truncated: bool) -> TraceError {
+    pub(crate) fn into_error(
+        self,
+        path: std::path::PathBuf,
+        line: u64,
+        column: String,
+        value: &str,
+        truncated: bool,
+    ) -> TraceError {
         let value = value.to_string();
         if truncated && self != FieldProblem::Negative {
             return TraceError::TruncatedLine {
@@ -223,7 +237,10 @@ impl FieldProblem {
 
 /// Applies `check` to the raw text of one field.
 pub(crate) fn check_field(check: &Check, value: &str) -> Option<FieldProblem> {
-    if let Check::Number { allow_missing: true, .. } = check
+    if let Check::Number {
+        allow_missing: true,
+        ..
+    } = check
         && value.is_empty()
     {
         return None;
@@ -241,7 +258,9 @@ pub(crate) fn check_field(check: &Check, value: &str) -> Option<FieldProblem> {
         } => match value.parse::<f64>() {
             Err(_) => Some(FieldProblem::NotNumber),
             Ok(v) if !v.is_finite() => Some(FieldProblem::NonFinite),
-            Ok(v) if v < 0.0 && !allow_negative && !sentinels.contains(&v) => Some(FieldProblem::Negative),
+            Ok(v) if v < 0.0 && !allow_negative && !sentinels.contains(&v) => {
+                Some(FieldProblem::Negative)
+            }
             Ok(_) => None,
         },
     }

@@ -35,10 +35,17 @@ pub const MACHINE_USAGE_METRICS: [&str; 7] = [
 
 /// Reads either Alibaba layout.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
-    let probe = Table::open(path, opts, ",", opts.has_header.unwrap_or(true))?;
-    let is_mean = probe.names().iter().any(|n| n == "cpu_util_percent");
+    // Open without header first: a one-line machine_usage file must not be
+    // mistaken for a header-only file.
+    let probe = Table::open(path, opts, ",", false)?;
+    let is_mean = opts.has_header != Some(false)
+        && probe
+            .layout()
+            .and_then(|l| l.samples.first())
+            .is_some_and(|row| row.iter().any(|f| f.trim() == "cpu_util_percent"));
     if is_mean {
-        read_cluster_mean(probe, path, opts)
+        let table = Table::open(path, opts, ",", true)?;
+        read_cluster_mean(table, path, opts)
     } else {
         read_machine_usage(path, opts)
     }
@@ -50,7 +57,9 @@ pub fn step_from_file_name(path: &Path) -> Option<i64> {
     let rest = &name[name.find("grouped_")? + "grouped_".len()..];
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     let secs: i64 = digits.parse().ok().filter(|s| *s > 0)?;
-    rest[digits.len()..].starts_with("_second").then_some(secs * 1000)
+    rest[digits.len()..]
+        .starts_with("_second")
+        .then_some(secs * 1000)
 }
 
 fn read_cluster_mean(table: Table, path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
@@ -64,12 +73,21 @@ fn read_cluster_mean(table: Table, path: &Path, opts: &ReadOptions) -> Result<Tr
             ));
         }
     };
-    let resource = opts.resource_name.clone().unwrap_or_else(|| "cluster_mean".into());
+    let resource = opts
+        .resource_name
+        .clone()
+        .unwrap_or_else(|| "cluster_mean".into());
     let values = table
         .names()
         .iter()
         .enumerate()
-        .map(|(i, n)| ValueSpec::new(ColumnRef::Index(i), KeySpec::Const(resource.clone()), KeySpec::Const(n.clone())))
+        .map(|(i, n)| {
+            ValueSpec::new(
+                ColumnRef::Index(i),
+                KeySpec::Const(resource.clone()),
+                KeySpec::Const(n.clone()),
+            )
+        })
         .collect();
     let spec = TableSpec {
         time: TimeSpec::RowIndex {
@@ -96,8 +114,16 @@ fn read_machine_usage(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceErr
         .iter()
         .enumerate()
         .map(|(i, metric)| {
-            let mut v = ValueSpec::new(ColumnRef::Index(i + 2), KeySpec::Column(ColumnRef::Index(0)), KeySpec::Const((*metric).into()));
-            v.sentinels = if metric.ends_with("_percent") { vec![-1.0, 101.0] } else { vec![-1.0] };
+            let mut v = ValueSpec::new(
+                ColumnRef::Index(i + 2),
+                KeySpec::Column(ColumnRef::Index(0)),
+                KeySpec::Const((*metric).into()),
+            );
+            v.sentinels = if metric.ends_with("_percent") {
+                vec![-1.0, 101.0]
+            } else {
+                vec![-1.0]
+            };
             v.drop_missing = true;
             v
         })

@@ -46,9 +46,17 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
             available: table.names().join(", "),
         });
     }
-    let layout = table.layout().ok_or_else(|| TraceError::arg("file kind", "parquet", "azure-functions reads CSV only"))?;
+    let layout = table
+        .layout()
+        .ok_or_else(|| TraceError::arg("file kind", "parquet", "azure-functions reads CSV only"))?;
     let dtypes: Vec<DataType> = (0..layout.names.len())
-        .map(|i| if minutes.iter().any(|(c, _)| *c == i) { DataType::Float64 } else { DataType::String })
+        .map(|i| {
+            if minutes.iter().any(|(c, _)| *c == i) {
+                DataType::Float64
+            } else {
+                DataType::String
+            }
+        })
         .collect();
     let checks: Vec<FieldCheck> = std::iter::once(FieldCheck {
         index: function_idx,
@@ -83,7 +91,10 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
         });
     }
     let start = opts.start_ms.unwrap_or(0);
-    let metric = opts.metric_name.clone().unwrap_or_else(|| "invocations_per_minute".into());
+    let metric = opts
+        .metric_name
+        .clone()
+        .unwrap_or_else(|| "invocations_per_minute".into());
     let functions = df
         .column(&format!("c{function_idx}"))
         .and_then(|c| c.str().cloned())
@@ -91,7 +102,11 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let mut acc = Accumulator::new(opts.strict, Merge::KeepLast);
     // Blank lines come through polars as rows of nulls: skipped.
     let blank: Vec<bool> = (0..df.height())
-        .map(|row| df.columns().iter().all(|c| c.get(row).is_ok_and(|v| v.is_null())))
+        .map(|row| {
+            df.columns()
+                .iter()
+                .all(|c| c.get(row).is_ok_and(|v| v.is_null()))
+        })
         .collect();
     let mut ids = Vec::with_capacity(df.height());
     for (row, f) in functions.iter().enumerate() {
@@ -121,7 +136,10 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
                 Some(_) => None,
             };
             if bad.is_some() {
-                return Err(first_error(format!("bad value in minute {minute}, function row {}", row + 1)));
+                return Err(first_error(format!(
+                    "bad value in minute {minute}, function row {}",
+                    row + 1
+                )));
             }
             let ts = start.saturating_add((minute - 1).saturating_mul(STEP_MS));
             if acc.push(id, ts, v.unwrap_or(0.0)).is_some() {

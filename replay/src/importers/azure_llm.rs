@@ -29,7 +29,9 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let resource = opts.resource_name.clone().unwrap_or_else(|| {
         let stem = super::file_stem(path);
         let s = stem.strip_prefix("requests_").unwrap_or(&stem);
-        s.strip_prefix("AzureLLMInferenceTrace_").unwrap_or(s).to_string()
+        s.strip_prefix("AzureLLMInferenceTrace_")
+            .unwrap_or(s)
+            .to_string()
     });
     let key = |m: &str| (KeySpec::Const(resource.clone()), KeySpec::Const(m.into()));
     let (r, m) = key("requests_per_second");
@@ -40,7 +42,10 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
         sentinels: Vec::new(),
         drop_missing: false,
     }];
-    for (col, metric) in [("ContextTokens", "context_tokens_per_second"), ("GeneratedTokens", "generated_tokens_per_second")] {
+    for (col, metric) in [
+        ("ContextTokens", "context_tokens_per_second"),
+        ("GeneratedTokens", "generated_tokens_per_second"),
+    ] {
         let (r, m) = key(metric);
         values.push(ValueSpec::new(col, r, m));
     }

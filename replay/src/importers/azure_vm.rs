@@ -27,10 +27,20 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
         },
     );
     let table = Table::open(path, &opts, ",", false)?;
-    let values = [(2, "min_cpu_percent"), (3, "max_cpu_percent"), (4, "avg_cpu_percent")]
-        .into_iter()
-        .map(|(i, m)| ValueSpec::new(ColumnRef::Index(i), KeySpec::Column(ColumnRef::Index(1)), KeySpec::Const(m.into())))
-        .collect();
+    let values = [
+        (2, "min_cpu_percent"),
+        (3, "max_cpu_percent"),
+        (4, "avg_cpu_percent"),
+    ]
+    .into_iter()
+    .map(|(i, m)| {
+        ValueSpec::new(
+            ColumnRef::Index(i),
+            KeySpec::Column(ColumnRef::Index(1)),
+            KeySpec::Const(m.into()),
+        )
+    })
+    .collect();
     let spec = TableSpec {
         time: TimeSpec::Column(ColumnRef::Index(0)),
         values,

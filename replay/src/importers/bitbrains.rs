@@ -52,12 +52,19 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
             TimeFormat::EpochMillis
         };
     }
-    let resource = opts.resource_name.clone().unwrap_or_else(|| super::file_stem(path));
+    let resource = opts
+        .resource_name
+        .clone()
+        .unwrap_or_else(|| super::file_stem(path));
     let values = (0..table.names().len())
         .filter(|&i| i != time_idx)
         .map(|i| {
             let metric = metric_name(&table.names()[i]);
-            ValueSpec::new(ColumnRef::Index(i), KeySpec::Const(resource.clone()), KeySpec::Const(metric))
+            ValueSpec::new(
+                ColumnRef::Index(i),
+                KeySpec::Const(resource.clone()),
+                KeySpec::Const(metric),
+            )
         })
         .collect();
     let spec = TableSpec {
@@ -73,7 +80,9 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
                 kind: WarningKind::UnitCorrected,
                 series: None,
                 count: trace.series.first().map_or(0, |s| s.len()),
-                detail: "header says `Timestamp [ms]` but the values are epoch seconds; read as seconds".into(),
+                detail:
+                    "header says `Timestamp [ms]` but the values are epoch seconds; read as seconds"
+                        .into(),
             },
         );
     }
@@ -87,8 +96,14 @@ mod tests {
     #[test]
     fn header_names_become_snake_case_with_units() {
         assert_eq!(metric_name("CPU usage [%]"), "cpu_usage_percent");
-        assert_eq!(metric_name("CPU capacity provisioned [MHZ]"), "cpu_capacity_provisioned_mhz");
-        assert_eq!(metric_name("Network received throughput [KB/s]"), "network_received_throughput_kb_per_s");
+        assert_eq!(
+            metric_name("CPU capacity provisioned [MHZ]"),
+            "cpu_capacity_provisioned_mhz"
+        );
+        assert_eq!(
+            metric_name("Network received throughput [KB/s]"),
+            "network_received_throughput_kb_per_s"
+        );
         assert_eq!(metric_name("CPU cores"), "cpu_cores");
     }
 }

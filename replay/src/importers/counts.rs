@@ -56,11 +56,21 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
         }
         line_no += 1;
         let text = String::from_utf8_lossy(&buf);
-        let text = if line_no == 1 { text.trim_start_matches('\u{feff}') } else { &text };
+        let text = if line_no == 1 {
+            text.trim_start_matches('\u{feff}')
+        } else {
+            &text
+        };
         for (k, field) in text.split_whitespace().enumerate() {
             if let Some(problem) = check_field(&check, field) {
                 let truncated = problem != FieldProblem::Negative && buf.last() != Some(&b'\n');
-                return Err(problem.into_error(path.to_path_buf(), line_no, format!("field {}", k + 1), field, truncated));
+                return Err(problem.into_error(
+                    path.to_path_buf(),
+                    line_no,
+                    format!("field {}", k + 1),
+                    field,
+                    truncated,
+                ));
             }
             values.push(field.parse::<f64>().unwrap_or(0.0));
         }
@@ -74,11 +84,23 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let last = (values.len() as i64 - 1)
         .checked_mul(step)
         .and_then(|d| d.checked_add(start))
-        .ok_or_else(|| TraceError::arg("step", step.to_string(), "start + count × step overflows the time range"))?;
+        .ok_or_else(|| {
+            TraceError::arg(
+                "step",
+                step.to_string(),
+                "start + count × step overflows the time range",
+            )
+        })?;
     debug_assert!(last >= start);
     let timestamps_ms = (0..values.len() as i64).map(|k| start + k * step).collect();
-    let resource = opts.resource_name.clone().unwrap_or_else(|| super::file_stem(path));
-    let metric = opts.metric_name.clone().unwrap_or_else(|| "requests_per_second".into());
+    let resource = opts
+        .resource_name
+        .clone()
+        .unwrap_or_else(|| super::file_stem(path));
+    let metric = opts
+        .metric_name
+        .clone()
+        .unwrap_or_else(|| "requests_per_second".into());
     Ok(Trace {
         source: path.to_path_buf(),
         series: vec![TraceSeries::new(resource, metric, timestamps_ms, values)],

@@ -25,14 +25,23 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let mut opts = opts.clone();
     opts.time_format = super::time_format(&opts, TimeFormat::EpochSeconds);
     let table = Table::open(path, &opts, " ", true)?;
-    let resource = opts.resource_name.clone().unwrap_or_else(|| "wikipedia_en".into());
+    let resource = opts
+        .resource_name
+        .clone()
+        .unwrap_or_else(|| "wikipedia_en".into());
     let values = [
         ("sum_req", "requests_per_hour"),
         ("count_req", "distinct_pages_per_hour"),
         ("sum_bytes", "bytes_per_hour"),
     ]
     .into_iter()
-    .map(|(col, metric)| ValueSpec::new(col, KeySpec::Const(resource.clone()), KeySpec::Const(metric.into())))
+    .map(|(col, metric)| {
+        ValueSpec::new(
+            col,
+            KeySpec::Const(resource.clone()),
+            KeySpec::Const(metric.into()),
+        )
+    })
     .collect();
     let spec = TableSpec {
         time: TimeSpec::Column(super::column(&opts.time_column, "timestamp")),

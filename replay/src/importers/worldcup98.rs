@@ -22,8 +22,14 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let mut opts = opts.clone();
     opts.time_format = super::time_format(&opts, TimeFormat::Iso8601);
     let table = Table::open(path, &opts, ",", true)?;
-    let resource = opts.resource_name.clone().unwrap_or_else(|| "worldcup98".into());
-    let metric = opts.metric_name.clone().unwrap_or_else(|| "requests_per_minute".into());
+    let resource = opts
+        .resource_name
+        .clone()
+        .unwrap_or_else(|| "worldcup98".into());
+    let metric = opts
+        .metric_name
+        .clone()
+        .unwrap_or_else(|| "requests_per_minute".into());
     let spec = TableSpec {
         time: TimeSpec::Column(super::column(&opts.time_column, "period")),
         values: vec![ValueSpec::new(

@@ -37,7 +37,10 @@ impl FromStr for AppMapping {
 /// The series of `trace` each mapping names, keyed by app (sorted). The
 /// returned series keep their metric and take the app as resource. Errors
 /// name an unknown or ambiguous series, or an app mapped twice.
-pub fn map_to_apps(trace: &Trace, mappings: &[AppMapping]) -> Result<BTreeMap<String, TraceSeries>, TraceError> {
+pub fn map_to_apps(
+    trace: &Trace,
+    mappings: &[AppMapping],
+) -> Result<BTreeMap<String, TraceSeries>, TraceError> {
     let mut out = BTreeMap::new();
     for m in mappings {
         let found: Vec<&TraceSeries> = trace
@@ -50,18 +53,35 @@ pub fn map_to_apps(trace: &Trace, mappings: &[AppMapping]) -> Result<BTreeMap<St
             [one] => *one,
             [first, ..] if first.name() == m.series => *first,
             [] => {
-                let names: Vec<String> = trace.series.iter().take(20).map(TraceSeries::name).collect();
-                return Err(TraceError::arg("mapping", format!("{}={}", m.series, m.app), format!("no such series; the trace has: {}", names.join(", "))));
+                let names: Vec<String> = trace
+                    .series
+                    .iter()
+                    .take(20)
+                    .map(TraceSeries::name)
+                    .collect();
+                return Err(TraceError::arg(
+                    "mapping",
+                    format!("{}={}", m.series, m.app),
+                    format!("no such series; the trace has: {}", names.join(", ")),
+                ));
             }
             many => {
                 let names: Vec<String> = many.iter().map(|s| s.name()).collect();
-                return Err(TraceError::arg("mapping", format!("{}={}", m.series, m.app), format!("ambiguous; name one of: {}", names.join(", "))));
+                return Err(TraceError::arg(
+                    "mapping",
+                    format!("{}={}", m.series, m.app),
+                    format!("ambiguous; name one of: {}", names.join(", ")),
+                ));
             }
         };
         let mut s = series.clone();
         s.resource = m.app.clone();
         if out.insert(m.app.clone(), s).is_some() {
-            return Err(TraceError::arg("mapping", format!("{}={}", m.series, m.app), "the app is mapped twice"));
+            return Err(TraceError::arg(
+                "mapping",
+                format!("{}={}", m.series, m.app),
+                "the app is mapped twice",
+            ));
         }
     }
     Ok(out)
@@ -82,7 +102,10 @@ mod tests {
 
     #[test]
     fn maps_full_names_and_unique_resources() {
-        let m: Vec<AppMapping> = ["a/mem=web", "b=api"].iter().map(|s| s.parse().unwrap()).collect();
+        let m: Vec<AppMapping> = ["a/mem=web", "b=api"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
         let apps = map_to_apps(&trace(), &m).unwrap();
         assert_eq!(apps["web"].metric, "mem");
         assert_eq!(apps["api"].resource, "api");
@@ -91,7 +114,11 @@ mod tests {
 
     #[test]
     fn refuses_unknown_ambiguous_and_twice() {
-        let parse = |v: &[&str]| v.iter().map(|s| s.parse().unwrap()).collect::<Vec<AppMapping>>();
+        let parse = |v: &[&str]| {
+            v.iter()
+                .map(|s| s.parse().unwrap())
+                .collect::<Vec<AppMapping>>()
+        };
         assert!(map_to_apps(&trace(), &parse(&["zzz=web"])).is_err());
         assert!(map_to_apps(&trace(), &parse(&["a=web"])).is_err());
         assert!(map_to_apps(&trace(), &parse(&["b=web", "a/cpu=web"])).is_err());

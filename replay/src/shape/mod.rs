@@ -62,7 +62,11 @@ impl ShapeOptions {
         }
         if let Some(f) = self.scale {
             if !f.is_finite() || f < 0.0 {
-                return Err(TraceError::arg("scale", f.to_string(), "must be a finite factor >= 0"));
+                return Err(TraceError::arg(
+                    "scale",
+                    f.to_string(),
+                    "must be a finite factor >= 0",
+                ));
             }
             s = scale(&s, f);
         }
@@ -75,7 +79,11 @@ impl ShapeOptions {
     /// Applies the chain to every series of `trace`; warnings and source
     /// are kept.
     pub fn apply(&self, trace: &Trace) -> Result<Trace, TraceError> {
-        let series = trace.series.iter().map(|s| self.apply_series(s)).collect::<Result<_, _>>()?;
+        let series = trace
+            .series
+            .iter()
+            .map(|s| self.apply_series(s))
+            .collect::<Result<_, _>>()?;
         Ok(Trace {
             source: trace.source.clone(),
             series,
@@ -90,7 +98,12 @@ mod tests {
 
     #[test]
     fn chain_runs_in_documented_order() {
-        let s = TraceSeries::new("r", "m", vec![0, 1000, 2000, 3000], vec![1.0, 2.0, 3.0, 4.0]);
+        let s = TraceSeries::new(
+            "r",
+            "m",
+            vec![0, 1000, 2000, 3000],
+            vec![1.0, 2.0, 3.0, 4.0],
+        );
         let opts = ShapeOptions {
             from: Some(TimeBound::Offset(1000)),
             speed_up: Some(2.0),

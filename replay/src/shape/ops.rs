@@ -31,9 +31,15 @@ pub fn shift(s: &TraceSeries, delta_ms: i64) -> TraceSeries {
 /// `factor` must be finite and > 0.
 pub fn speed_up(s: &TraceSeries, factor: f64) -> Result<TraceSeries, TraceError> {
     if !factor.is_finite() || factor <= 0.0 {
-        return Err(TraceError::arg("speed-up", factor.to_string(), "must be a finite factor > 0"));
+        return Err(TraceError::arg(
+            "speed-up",
+            factor.to_string(),
+            "must be a finite factor > 0",
+        ));
     }
-    let Some(start) = s.start_ms() else { return Ok(s.clone()) };
+    let Some(start) = s.start_ms() else {
+        return Ok(s.clone());
+    };
     let mut out = s.clone();
     for t in &mut out.timestamps_ms {
         let d = (*t - start) as f64 / factor;
@@ -49,7 +55,11 @@ pub fn speed_up(s: &TraceSeries, factor: f64) -> Result<TraceSeries, TraceError>
 /// it is returned unchanged.
 pub fn loop_to(s: &TraceSeries, target_ms: i64) -> Result<TraceSeries, TraceError> {
     if target_ms <= 0 {
-        return Err(TraceError::arg("loop duration", target_ms.to_string(), "must be positive"));
+        return Err(TraceError::arg(
+            "loop duration",
+            target_ms.to_string(),
+            "must be positive",
+        ));
     }
     let n = s.len();
     if n < 2 {
@@ -61,7 +71,14 @@ pub fn loop_to(s: &TraceSeries, target_ms: i64) -> Result<TraceSeries, TraceErro
     let copies = (target_ms / period.max(1)).saturating_add(1);
     let points = (copies as u128) * (n as u128);
     if points > super::MAX_POINTS as u128 {
-        return Err(TraceError::arg("loop duration", target_ms.to_string(), format!("would create {points} samples (limit {})", super::MAX_POINTS)));
+        return Err(TraceError::arg(
+            "loop duration",
+            target_ms.to_string(),
+            format!(
+                "would create {points} samples (limit {})",
+                super::MAX_POINTS
+            ),
+        ));
     }
     let stop = start.saturating_add(target_ms);
     let mut out = TraceSeries::new(s.resource.clone(), s.metric.clone(), Vec::new(), Vec::new());
@@ -100,7 +117,11 @@ pub fn window(s: &TraceSeries, from: Option<TimeBound>, to: Option<TimeBound>) -
 /// `<x>_per_second` (or appending `_per_second`).
 pub fn per_second(s: &TraceSeries, period_ms: i64) -> Result<TraceSeries, TraceError> {
     if period_ms <= 0 {
-        return Err(TraceError::arg("period", period_ms.to_string(), "must be positive"));
+        return Err(TraceError::arg(
+            "period",
+            period_ms.to_string(),
+            "must be positive",
+        ));
     }
     let mut out = scale(s, 1000.0 / period_ms as f64);
     let base = ["_per_minute", "_per_hour", "_per_second"]
@@ -117,7 +138,12 @@ fn dedupe_mean(mut s: TraceSeries) -> TraceSeries {
     if s.timestamps_ms.windows(2).all(|w| w[0] < w[1]) {
         return s;
     }
-    let mut pairs: Vec<(i64, f64)> = s.timestamps_ms.iter().copied().zip(s.values.iter().copied()).collect();
+    let mut pairs: Vec<(i64, f64)> = s
+        .timestamps_ms
+        .iter()
+        .copied()
+        .zip(s.values.iter().copied())
+        .collect();
     pairs.sort_by_key(|p| p.0);
     s.timestamps_ms.clear();
     s.values.clear();
@@ -174,9 +200,21 @@ mod tests {
     #[test]
     fn window_accepts_offsets_and_instants() {
         let s = series(&[100, 200, 300, 400], &[1.0, 2.0, 3.0, 4.0]);
-        let w = window(&s, Some(TimeBound::Offset(100)), Some(TimeBound::Absolute(400)));
+        let w = window(
+            &s,
+            Some(TimeBound::Offset(100)),
+            Some(TimeBound::Absolute(400)),
+        );
         assert_eq!(w.timestamps_ms, vec![200, 300]);
-        assert_eq!(window(&s, Some(TimeBound::Absolute(500)), Some(TimeBound::Absolute(0))).len(), 0);
+        assert_eq!(
+            window(
+                &s,
+                Some(TimeBound::Absolute(500)),
+                Some(TimeBound::Absolute(0))
+            )
+            .len(),
+            0
+        );
     }
 
     #[test]

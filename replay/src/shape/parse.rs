@@ -37,7 +37,13 @@ pub fn parse_scale(s: &str) -> Result<f64, TraceError> {
 /// parts, units `ms`, `s`, `m` (minutes), `h`, `d`, `w`; e.g. `90s`,
 /// `1h30m`, `1.5h`. A bare number is refused (the unit would be a guess).
 pub fn parse_duration(s: &str) -> Result<i64, TraceError> {
-    let bad = |why: &str| TraceError::arg("duration", s, format!("{why}; expected e.g. 500ms, 90s, 15m, 2h, 1d, 1h30m"));
+    let bad = |why: &str| {
+        TraceError::arg(
+            "duration",
+            s,
+            format!("{why}; expected e.g. 500ms, 90s, 15m, 2h, 1d, 1h30m"),
+        )
+    };
     let t = s.trim();
     let (neg, mut rest) = match t.strip_prefix('-') {
         Some(r) => (true, r),
@@ -48,13 +54,17 @@ pub fn parse_duration(s: &str) -> Result<i64, TraceError> {
     }
     let mut total = 0f64;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if num_len == 0 {
             return Err(bad("a number must come before each unit"));
         }
         let num: f64 = rest[..num_len].parse().map_err(|_| bad("bad number"))?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let per = match unit.trim() {
@@ -92,9 +102,13 @@ impl TimeBound {
         if let Ok(ms) = parse_duration(s) {
             return Ok(Self::Offset(ms));
         }
-        parse_instant(s, tz)
-            .map(Self::Absolute)
-            .map_err(|_| TraceError::arg("time bound", s, "expected an offset like 2h or an instant like 2016-01-05T00:00:00Z"))
+        parse_instant(s, tz).map(Self::Absolute).map_err(|_| {
+            TraceError::arg(
+                "time bound",
+                s,
+                "expected an offset like 2h or an instant like 2016-01-05T00:00:00Z",
+            )
+        })
     }
 
     /// The instant this bound designates for a series starting at `start_ms`.
@@ -144,8 +158,14 @@ mod tests {
 
     #[test]
     fn bounds() {
-        assert_eq!("2h".parse::<TimeBound>().unwrap(), TimeBound::Offset(7_200_000));
-        assert_eq!("1970-01-01T00:00:01Z".parse::<TimeBound>().unwrap(), TimeBound::Absolute(1000));
+        assert_eq!(
+            "2h".parse::<TimeBound>().unwrap(),
+            TimeBound::Offset(7_200_000)
+        );
+        assert_eq!(
+            "1970-01-01T00:00:01Z".parse::<TimeBound>().unwrap(),
+            TimeBound::Absolute(1000)
+        );
         assert_eq!(TimeBound::Offset(5).resolve(10), 15);
         assert!("soon".parse::<TimeBound>().is_err());
     }

@@ -34,7 +34,11 @@ impl FromStr for GapRule {
             "hold" | "last" | "ffill" => Ok(Self::Hold),
             "zero" | "0" => Ok(Self::Zero),
             "linear" | "interpolate" => Ok(Self::Linear),
-            _ => Err(TraceError::arg("gap rule", s, "expected hold, zero or linear")),
+            _ => Err(TraceError::arg(
+                "gap rule",
+                s,
+                "expected hold, zero or linear",
+            )),
         }
     }
 }
@@ -53,7 +57,11 @@ impl fmt::Display for GapRule {
 /// Refuses a step <= 0 or a grid of more than [`super::MAX_POINTS`] points.
 pub fn resample(s: &TraceSeries, step_ms: i64, rule: GapRule) -> Result<TraceSeries, TraceError> {
     if step_ms <= 0 {
-        return Err(TraceError::arg("step", step_ms.to_string(), "must be positive"));
+        return Err(TraceError::arg(
+            "step",
+            step_ms.to_string(),
+            "must be positive",
+        ));
     }
     let (Some(start), Some(end)) = (s.start_ms(), s.end_ms()) else {
         return Ok(s.clone());
@@ -65,7 +73,10 @@ pub fn resample(s: &TraceSeries, step_ms: i64, rule: GapRule) -> Result<TraceSer
         return Err(TraceError::arg(
             "step",
             step_ms.to_string(),
-            format!("would create {points} samples (limit {})", super::MAX_POINTS),
+            format!(
+                "would create {points} samples (limit {})",
+                super::MAX_POINTS
+            ),
         ));
     }
     let (ts, vs) = (&s.timestamps_ms, &s.values);
@@ -100,7 +111,12 @@ pub fn resample(s: &TraceSeries, step_ms: i64, rule: GapRule) -> Result<TraceSer
         out_t.push(g);
         out_v.push(v);
     }
-    Ok(TraceSeries::new(s.resource.clone(), s.metric.clone(), out_t, out_v))
+    Ok(TraceSeries::new(
+        s.resource.clone(),
+        s.metric.clone(),
+        out_t,
+        out_v,
+    ))
 }
 
 #[cfg(test)]
@@ -117,8 +133,14 @@ mod tests {
         let z = resample(&s, 10, GapRule::Zero).unwrap();
         assert_eq!(z.timestamps_ms, vec![0, 10, 20, 30, 40]);
         assert_eq!(z.values, vec![10.0, 0.0, 0.0, 40.0, 2.0]);
-        assert_eq!(resample(&s, 10, GapRule::Hold).unwrap().values, vec![10.0, 10.0, 10.0, 40.0, 2.0]);
-        assert_eq!(resample(&s, 10, GapRule::Linear).unwrap().values, vec![10.0, 20.0, 30.0, 40.0, 2.0]);
+        assert_eq!(
+            resample(&s, 10, GapRule::Hold).unwrap().values,
+            vec![10.0, 10.0, 10.0, 40.0, 2.0]
+        );
+        assert_eq!(
+            resample(&s, 10, GapRule::Linear).unwrap().values,
+            vec![10.0, 20.0, 30.0, 40.0, 2.0]
+        );
     }
 
     #[test]

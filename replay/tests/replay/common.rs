@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lighthouse_replay::{Trace, TraceError, read_trace, ReadOptions};
+use lighthouse_replay::{ReadOptions, Trace, TraceError, read_trace};
 
 /// The shipped sample traces (`/traces` at the workspace root).
 pub fn traces_dir() -> PathBuf {
@@ -31,5 +31,7 @@ pub fn read_str(name: &str, content: &str, opts: &ReadOptions) -> Result<Trace, 
 
 /// Epoch ms of an RFC 3339 instant.
 pub fn utc(s: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(s).expect("valid RFC 3339").timestamp_millis()
+    chrono::DateTime::parse_from_rfc3339(s)
+        .expect("valid RFC 3339")
+        .timestamp_millis()
 }

@@ -43,7 +43,10 @@ fn wide_parquet_with_iso_text_times_and_int_values() {
     let t = read_trace(&path, &opts).unwrap();
     assert_eq!(t.series.len(), 2);
     assert_eq!(t.get("api", "value").unwrap().values, vec![3.0, 4.0]);
-    assert_eq!(t.get("web", "value").unwrap().timestamps_ms[1], 1_704_067_260_000);
+    assert_eq!(
+        t.get("web", "value").unwrap().timestamps_ms[1],
+        1_704_067_260_000
+    );
 }
 
 #[test]
@@ -58,7 +61,10 @@ fn parquet_bad_values_name_the_row() {
     let (_d, path) = write_parquet(&mut df);
     let err = read_trace(&path, &ReadOptions::new(Format::Long)).unwrap_err();
     // For Parquet the "line" is the 1-based row.
-    assert!(matches!(&err, TraceError::NonFinite { line: 2, column, .. } if column == "value"), "{err}");
+    assert!(
+        matches!(&err, TraceError::NonFinite { line: 2, column, .. } if column == "value"),
+        "{err}"
+    );
     let err = read_trace(&path, &ReadOptions::new(Format::Load)).unwrap_err();
     assert!(matches!(err, TraceError::MissingColumn { .. }), "{err}");
 }

@@ -1,12 +1,19 @@
 //! Shaping on a real trace.
 
-use lighthouse_replay::shape::{AppMapping, GapRule, ShapeOptions, TimeBound, map_to_apps, parse_duration, parse_scale, resample};
+use lighthouse_replay::shape::{
+    AppMapping, GapRule, ShapeOptions, TimeBound, map_to_apps, parse_duration, parse_scale,
+    resample,
+};
 use lighthouse_replay::{Format, ReadOptions, read_trace};
 
 use crate::common::{trace_file, utc};
 
 fn worldcup() -> lighthouse_replay::Trace {
-    read_trace(trace_file("worldcup98/requests_per_minute.csv"), &ReadOptions::new(Format::WorldCup98)).unwrap()
+    read_trace(
+        trace_file("worldcup98/requests_per_minute.csv"),
+        &ReadOptions::new(Format::WorldCup98),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -27,9 +34,16 @@ fn window_speed_up_loop_and_scale_on_worldcup() {
     assert_eq!(out.len(), 600);
     assert_eq!(out.start_ms(), Some(utc("1998-04-30T23:30:00Z")));
     assert!(out.timestamps_ms.windows(2).all(|w| w[1] - w[0] == 1000));
-    let first = s.timestamps_ms.iter().position(|&t| t == utc("1998-04-30T23:30:00Z")).unwrap();
+    let first = s
+        .timestamps_ms
+        .iter()
+        .position(|&t| t == utc("1998-04-30T23:30:00Z"))
+        .unwrap();
     assert_eq!(out.values[0], s.values[first] * 10.0);
-    assert_eq!(out.values[60], out.values[0], "second copy starts like the first");
+    assert_eq!(
+        out.values[60], out.values[0],
+        "second copy starts like the first"
+    );
 }
 
 #[test]
@@ -46,7 +60,11 @@ fn resampling_to_hours_averages_minutes() {
 
 #[test]
 fn mapping_series_to_apps() {
-    let t = read_trace(trace_file("azure_functions_2019/traces_10_invocations.csv"), &ReadOptions::new(Format::AzureFunctions)).unwrap();
+    let t = read_trace(
+        trace_file("azure_functions_2019/traces_10_invocations.csv"),
+        &ReadOptions::new(Format::AzureFunctions),
+    )
+    .unwrap();
     let first = t.series[0].resource.clone();
     let m: AppMapping = format!("{first}=checkout").parse().unwrap();
     let apps = map_to_apps(&t, &[m]).unwrap();
