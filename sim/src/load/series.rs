@@ -67,15 +67,15 @@ impl Series {
         let (t_last, v_last) = (times[n - 1], rps[n - 1]);
         // Looped, the last point continues into the next cycle's first.
         let wrap_slope = period.map(|p| slope(t_last, v_last, t_first + p, v_first));
-        if let (Some(p), Some(s)) = (period, wrap_slope) {
-            if t_first > 0.0 {
-                segments.push(Segment {
-                    start: 0.0,
-                    value: v_last + s * (p - t_last),
-                    slope: s,
-                    cum: 0.0,
-                });
-            }
+        // Looped with a gap before the first point: the wrap fills it.
+        let wrap = period.zip(wrap_slope).filter(|_| t_first > 0.0);
+        if let Some((p, s)) = wrap {
+            segments.push(Segment {
+                start: 0.0,
+                value: v_last + s * (p - t_last),
+                slope: s,
+                cum: 0.0,
+            });
         }
         for i in 0..n {
             let s = if i + 1 < n {

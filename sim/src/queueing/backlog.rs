@@ -88,17 +88,20 @@ impl Backlog {
         let mu_ok = mu.is_finite() && mu > 0.0;
         let capacity = if mu_ok { f64::from(c) * mu } else { 0.0 };
 
-        if q0 <= EMPTY_REQUESTS && lambda < capacity {
-            if let Some(s) = mmc(lambda, mu, c) {
-                self.queued = 0.0;
-                return IntervalOutcome {
-                    served: lambda * dt_s + q0,
-                    dropped: 0.0,
-                    mean_response_s: s.mean_wait_s.min(timeout) + 1.0 / mu,
-                    p95_response_s: s.p95_response_s.min(timeout + LN_20 / mu),
-                    utilisation: s.utilisation,
-                };
-            }
+        let steady = if q0 <= EMPTY_REQUESTS && lambda < capacity {
+            mmc(lambda, mu, c)
+        } else {
+            None
+        };
+        if let Some(s) = steady {
+            self.queued = 0.0;
+            return IntervalOutcome {
+                served: lambda * dt_s + q0,
+                dropped: 0.0,
+                mean_response_s: s.mean_wait_s.min(timeout) + 1.0 / mu,
+                p95_response_s: s.p95_response_s.min(timeout + LN_20 / mu),
+                utilisation: s.utilisation,
+            };
         }
         self.fluid(lambda, mu, capacity, q0, dt_s, timeout)
     }
