@@ -2,7 +2,7 @@
 //! requests per second, under λ requests per second of offered load.
 //!
 //! - Below saturation (ρ = λ/(cμ) < 1) the pool is an M/M/c queue:
-//!   [`mmc`] gives Erlang C waiting figures, [`response_percentile_s`] any
+//!   [`mmc()`] gives Erlang C waiting figures, [`response_percentile_s`] any
 //!   response-time percentile from the exact tail, and [`min_instances`]
 //!   the smallest pool meeting a percentile bound (the "demand in
 //!   instances" of an app).
