@@ -85,7 +85,8 @@ pub struct EngineMetrics {
     errors: Family<ErrorLabels, Counter>,
     capacity: Family<LayerLabels, Gauge>,
     spend: FloatGauge,
-    budget: Family<LayerLabels, FloatGauge>,
+    /// No labels: present only while a budget is configured.
+    budget: Family<Vec<(String, String)>, FloatGauge>,
     reaction: Family<LayerLabels, Histogram, fn() -> Histogram>,
     cycle_duration: Histogram,
     cycles: Family<KindLabels, Counter>,
@@ -222,11 +223,7 @@ impl EngineMetrics {
         self.spend.set(status.spend_per_hour);
         self.budget.clear();
         if let Some(limit) = budget_per_hour {
-            self.budget
-                .get_or_create(&LayerLabels {
-                    layer: "all".to_string(),
-                })
-                .set(limit);
+            self.budget.get_or_create(&Vec::new()).set(limit);
         }
         if let Some(t) = status.last_evaluation {
             self.last_evaluation.set(t.as_secs_f64());
@@ -404,7 +401,7 @@ mod tests {
             r#"lighthouse_scaling_errors_total{layer="app_instance",kind="timeout"} 1"#,
             r#"lighthouse_capacity{layer="worker_node"} 7"#,
             "lighthouse_spend_per_hour 12.5",
-            r#"lighthouse_budget_limit_per_hour{layer="all"} 20.0"#,
+            "lighthouse_budget_limit_per_hour 20.0",
             r#"lighthouse_reaction_seconds_sum{layer="platform_component"} 30.0"#,
             r#"lighthouse_evaluation_cycles_total{kind="full"} 1"#,
             "lighthouse_evaluation_duration_seconds_count 1",
