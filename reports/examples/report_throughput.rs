@@ -9,7 +9,8 @@
 //! into a temporary directory, then times `generate_report` on it and
 //! prints one JSON line: `apps`, `days`, `rows` (timeline rows),
 //! `report_seconds`, `peak_rss_mb` (peak resident memory during the report),
-//! plus `record_seconds` and `write_seconds` for context.
+//! plus `record_seconds`, `write_seconds` and `events` for context.
+//! `--out DIR` writes the run directory there instead of a temporary one.
 
 #[path = "../tests/reports/synth.rs"]
 mod synth;
@@ -54,25 +55,33 @@ fn main() {
         startup_ticks: 2,
         seed: 7,
         headroom: 0,
+        hysteresis: 2,
     };
-    let dir = tempfile::tempdir().expect("temporary directory");
+    // `--out DIR` keeps the run directory and its report for a look.
+    let temp = tempfile::tempdir().expect("temporary directory");
+    let out = args
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| args.get(i + 1));
+    let dir = out.map_or_else(|| temp.path().to_owned(), std::path::PathBuf::from);
     let t0 = Instant::now();
     let record = synth::run(&spec);
     let record_seconds = t0.elapsed().as_secs_f64();
     let rows = record.apps.len();
     let t1 = Instant::now();
-    write_run(dir.path(), &record).expect("write run");
+    write_run(&dir, &record).expect("write run");
     let write_seconds = t1.elapsed().as_secs_f64();
     drop(record);
     // Reset the peak so that it measures the report alone.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let t2 = Instant::now();
-    let summary = generate_report(dir.path(), &ReportOptions::default()).expect("report");
+    let summary = generate_report(&dir, &ReportOptions::default()).expect("report");
     let report_seconds = t2.elapsed().as_secs_f64();
     assert_eq!(summary.run.timeline_rows, rows);
+    let events = summary.run.events;
     println!(
         "{{\"apps\":{apps},\"days\":{days},\"rows\":{rows},\"report_seconds\":{report_seconds:.3},\
-         \"peak_rss_mb\":{:.0},\"record_seconds\":{record_seconds:.3},\"write_seconds\":{write_seconds:.3}}}",
+         \"peak_rss_mb\":{:.0},\"record_seconds\":{record_seconds:.3},\"write_seconds\":{write_seconds:.3},\"events\":{events}}}",
         peak_rss_mb()
     );
 }

@@ -196,9 +196,7 @@ fn workers_chart(p: &Prepared, max: usize) -> Result<LineChart> {
 fn app_plots(p: &Prepared, app: usize, max: usize, dir: &Path) -> Result<Vec<Plot>> {
     let meta = &p.data.meta;
     let a = &meta.apps[app];
-    let idx = frame::u32s(&p.by_app, "app_idx").map_err(compute(WHAT))?;
-    let start = idx.partition_point(|&i| (i as usize) < app);
-    let end = idx.partition_point(|&i| (i as usize) <= app);
+    let (start, end) = p.app_rows[app];
     let rows = p.by_app.slice(start as i64, end - start);
     let get = |n: &str| frame::f64s(&rows, n).map_err(compute(WHAT));
     let x = hours(meta, &get("t_ms")?);

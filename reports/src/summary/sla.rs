@@ -118,7 +118,7 @@ pub(crate) fn sla_figures(p: &Prepared) -> Result<SlaFigures> {
 /// is the sum of those seconds.
 fn breach_runs(p: &Prepared) -> Result<Vec<[Runs; 3]>> {
     let df = &p.by_app;
-    let idx = u32s(df, "app_idx").map_err(compute(WHAT))?;
+    let idx = &p.app_idx;
     let cols: Vec<Vec<f64>> = KINDS
         .iter()
         .map(|(s, _)| f64s(df, s).map_err(compute(WHAT)))

@@ -29,6 +29,9 @@ pub struct Spec {
     pub seed: u64,
     /// Extra headroom the autoscaler adds to demand, instances.
     pub headroom: u32,
+    /// The autoscaler scales down only when it would shed more than this
+    /// many instances (a stabilisation band), instances.
+    pub hysteresis: u32,
 }
 
 impl Default for Spec {
@@ -43,6 +46,7 @@ impl Default for Spec {
             startup_ticks: 6,
             seed: 42,
             headroom: 0,
+            hysteresis: 0,
         }
     }
 }
@@ -169,7 +173,7 @@ pub fn run(spec: &Spec) -> RunRecord {
                 .clamp(0.0, m.max_capacity as f64);
             if k % spec.eval_every == 0 {
                 let want = (needed as u32 + spec.headroom).clamp(m.min_capacity, m.max_capacity);
-                if want != app.target {
+                if want > app.target || want + spec.hysteresis < app.target {
                     let res = rec.app_resource(i);
                     let direction = if want > app.target {
                         Direction::Up
