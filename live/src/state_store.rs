@@ -3,13 +3,18 @@
 //! over the state file, and the directory fsynced. A crash at any point
 //! leaves either the previous state or the new one, never a torn file;
 //! temporary files left by a crash are ignored (and removed) on load.
+//!
+//! Beside the state, `<state>.source.json` keeps the engine configuration
+//! the configuration file held at the last start, so a restart can tell
+//! whether the file changed (then it is applied) or not (then changes
+//! made through the API since are kept).
 
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use lighthouse_engine::EngineState;
+use lighthouse_engine::{EngineState, LighthouseConfig};
 
 /// Why the state could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -105,14 +110,46 @@ impl StateStore {
 
     /// Saves `state` atomically (see the module documentation).
     pub fn save(&self, state: &EngineState) -> Result<(), StateError> {
+        self.write_json(&self.path, state)
+    }
+
+    /// Where the configuration file's engine configuration at the last
+    /// start is kept.
+    pub fn source_path(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".source.json");
+        self.path.with_file_name(name)
+    }
+
+    /// The configuration file's engine configuration at the last start.
+    pub fn load_source(&self) -> Result<Option<LighthouseConfig>, StateError> {
+        let path = self.source_path();
+        match fs::read(&path) {
+            Ok(text) => serde_json::from_slice(&text)
+                .map(Some)
+                .map_err(|e| StateError::Corrupt {
+                    path,
+                    message: e.to_string(),
+                }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StateError::Io { path, source }),
+        }
+    }
+
+    /// Records the configuration file's engine configuration (atomically).
+    pub fn save_source(&self, config: &LighthouseConfig) -> Result<(), StateError> {
+        self.write_json(&self.source_path(), config)
+    }
+
+    fn write_json<T: serde::Serialize>(&self, target: &Path, value: &T) -> Result<(), StateError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| StateError::Io { path, source }
         };
         let dir = self.dir().to_path_buf();
         fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let json = serde_json::to_vec_pretty(state).map_err(|e| StateError::Io {
-            path: self.path.clone(),
+        let json = serde_json::to_vec_pretty(value).map_err(|e| StateError::Io {
+            path: target.to_path_buf(),
             source: std::io::Error::other(e),
         })?;
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
@@ -122,7 +159,7 @@ impl StateStore {
             file.write_all(&json).map_err(io(&temp))?;
             file.sync_all().map_err(io(&temp))?;
             drop(file);
-            fs::rename(&temp, &self.path).map_err(io(&self.path))?;
+            fs::rename(&temp, target).map_err(io(target))?;
             // The rename is durable once the directory is.
             File::open(&dir)
                 .and_then(|d| d.sync_all())
@@ -158,6 +195,10 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["engine.json"], "no temporary file is left");
+        assert!(store.load_source().unwrap().is_none());
+        store.save_source(&LighthouseConfig::default()).unwrap();
+        assert_eq!(store.load_source().unwrap(), Some(LighthouseConfig::default()));
+        assert!(dir.path().join("state/engine.json.source.json").exists());
     }
 
     #[test]

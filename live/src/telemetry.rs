@@ -411,4 +411,32 @@ mod tests {
             assert!(text.contains(line), "missing {line:?} in\n{text}");
         }
     }
+
+    #[test]
+    fn the_documented_table_is_what_is_exported() {
+        let m = EngineMetrics::new(false);
+        let documented: std::collections::BTreeSet<(String, String)> = include_str!("telemetry.rs")
+            .lines()
+            .filter_map(|l| {
+                let rest = l.strip_prefix("//! | `")?;
+                let (name, rest) = rest.split_once('`')?;
+                let kind = rest.trim_start_matches(" | ").split_whitespace().next()?;
+                let name = if kind == "counter" {
+                    name.strip_suffix("_total")?
+                } else {
+                    name
+                };
+                Some((name.to_string(), kind.to_string()))
+            })
+            .collect();
+        let exported: std::collections::BTreeSet<(String, String)> = m
+            .encode()
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.strip_prefix("# TYPE ")?.split(' ');
+                Some((parts.next()?.to_string(), parts.next()?.to_string()))
+            })
+            .collect();
+        assert_eq!(documented, exported);
+    }
 }

@@ -34,6 +34,12 @@ pub fn authorize(state: &ApiState, headers: &HeaderMap, needed: Role) -> Result<
     Ok(identity)
 }
 
+/// The identity behind the request's token, whatever its role (`None`
+/// without a known token); for the audit line of a refused call.
+pub fn identify(state: &ApiState, headers: &HeaderMap) -> Option<Identity> {
+    authorize(state, headers, Role::Viewer).ok()
+}
+
 /// Writes the audit line of a mutating call (fsynced) and only then
 /// builds the answer. When the audit log cannot be written the answer is a
 /// 500 saying so (the call itself may have taken effect).

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::ApiState;
-use super::auth::{audited, authorize};
+use super::auth::{audited, authorize, identify};
 use super::body;
 use super::error::ApiError;
 use crate::audit::AuditEntry;
@@ -32,7 +32,7 @@ pub async fn put_config(
     let e = entry(&s, "PUT /config", "config");
     let who = match authorize(&s, &headers, Role::Admin) {
         Ok(who) => who,
-        Err(err) => return audited(&s, e, None, Err(err)).await,
+        Err(err) => return audited(&s, e, identify(&s, &headers).as_ref(), Err(err)).await,
     };
     let result = async {
         let bytes = bytes?;
@@ -55,7 +55,7 @@ pub async fn rollback(
     let e = entry(&s, "POST /config/rollback", &version);
     let who = match authorize(&s, &headers, Role::Admin) {
         Ok(who) => who,
-        Err(err) => return audited(&s, e, None, Err(err)).await,
+        Err(err) => return audited(&s, e, identify(&s, &headers).as_ref(), Err(err)).await,
     };
     let result = async {
         let wanted: u64 = version.parse().map_err(|_| {
@@ -107,7 +107,7 @@ pub async fn set_override(
     let mut e = entry(&s, "POST /override", "");
     let who = match authorize(&s, &headers, Role::Operator) {
         Ok(who) => who,
-        Err(err) => return audited(&s, e, None, Err(err)).await,
+        Err(err) => return audited(&s, e, identify(&s, &headers).as_ref(), Err(err)).await,
     };
     let result = async {
         let bytes = bytes?;
@@ -155,7 +155,7 @@ pub async fn push_metrics(
     let mut e = entry(&s, "POST /metrics", "");
     let who = match authorize(&s, &headers, Role::MetricsWriter) {
         Ok(who) => who,
-        Err(err) => return audited(&s, e, None, Err(err)).await,
+        Err(err) => return audited(&s, e, identify(&s, &headers).as_ref(), Err(err)).await,
     };
     let result = async {
         let bytes = bytes?;

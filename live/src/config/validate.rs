@@ -98,11 +98,14 @@ fn check_resources(c: &mut Checker, config: &LiveConfig) {
         let type_name = r.type_name().unwrap_or_default();
         if let Some(engine) = &config.engine {
             match engine.resource_configs.get(&type_name) {
-                None => c.fail(
-                    format!("{field}.type"),
-                    &type_name,
-                    "has no entry in the engine's resource_configs",
-                ),
+                None => {
+                    c.fail(
+                        format!("{field}.type"),
+                        &type_name,
+                        "has no entry in the engine's resource_configs",
+                    );
+                    continue;
+                }
                 Some(rc) if rc.effective_layer().is_some_and(|l| l != layer) => c.fail(
                     format!("{field}.type"),
                     &type_name,

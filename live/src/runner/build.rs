@@ -72,23 +72,31 @@ pub fn adapters(config: &LiveConfig, engine: &LighthouseConfig) -> Result<Adapte
 }
 
 /// The engine core: restored from the saved state when there is one (its
-/// cooldowns, back-off and history kept), with the configured engine
-/// configuration applied on top as an update when it changed; else new.
-/// Returns the core and the ids of saved resources that were dropped.
+/// cooldowns, back-off and history kept), else new. When the configuration
+/// file's engine configuration changed since the last start it is applied
+/// on top as an update; when it did not, the configuration in force is
+/// kept (with changes made through the API). Returns the core and the ids
+/// of saved resources that were dropped.
 pub fn restore_core(
     store: &StateStore,
     mut engine: LighthouseConfig,
     now: Timestamp,
 ) -> Result<(EngineCore, Vec<String>), LiveError> {
     fill_resource_types(&mut engine);
-    let Some(state) = store.load()? else {
-        return Ok((EngineCore::new(engine, now)?, Vec::new()));
+    let previous = store.load_source()?;
+    let restored = match store.load()? {
+        None => (EngineCore::new(engine.clone(), now)?, Vec::new()),
+        Some(state) => {
+            let saved_at = state.saved_at;
+            let (mut core, dropped) = EngineCore::from_state(state)?;
+            let file_changed = previous.as_ref() != Some(&engine);
+            if file_changed && core.config() != &engine {
+                let version = core.update_config(engine.clone(), now.max(saved_at))?;
+                tracing::info!(version, "the engine configuration file changed since the last start; applied as an update");
+            }
+            (core, dropped)
+        }
     };
-    let saved_at = state.saved_at;
-    let (mut core, dropped) = EngineCore::from_state(state)?;
-    if core.config() != &engine {
-        let version = core.update_config(engine, now.max(saved_at))?;
-        tracing::info!(version, "the configured engine configuration differs from the saved one; applied as an update");
-    }
-    Ok((core, dropped))
+    store.save_source(&engine)?;
+    Ok(restored)
 }

@@ -7,3 +7,6 @@ mod lost_answer;
 mod omnicloud;
 mod prometheus;
 mod support;
+mod api;
+mod config;
+mod service;
