@@ -159,7 +159,7 @@ impl BatchState {
                 let ca = col
                     .str()
                     .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::Missing))?;
-                for (row, v) in ca.iter().enumerate() {
+                for (row, v) in str_values(ca).into_iter().enumerate() {
                     if is_blank(row) {
                         out.push(0);
                         continue;
@@ -222,7 +222,7 @@ impl BatchState {
                 let ca = f
                     .f64()
                     .map_err(|e| bad(self, 0, e.to_string(), FieldProblem::NotNumber))?;
-                for (row, v) in ca.iter().enumerate() {
+                for (row, v) in f64_values(ca).into_iter().enumerate() {
                     if is_blank(row) {
                         out.push(0);
                         continue;
@@ -305,14 +305,16 @@ impl BatchState {
             .as_ref()
             .map_or("", |(_, d)| d.as_str())
             .to_string();
-        let mut res_it = res.iter();
-        let mut met_it = met.iter();
-        let mut val_it = values.map(|v| v.iter());
+        // Flattened once per batch: polars' own element iterators are boxed
+        // trait objects, too slow for the per-row loop.
+        let res_v = res.values();
+        let met_v = met.values();
+        let val_v = values.map(f64_values);
         for (row, &ts) in times.iter().enumerate() {
-            let r = res_it.next().flatten();
-            let m = met_it.next().flatten();
-            let v = match val_it.as_mut() {
-                Some(it) => it.next().flatten(),
+            let r = res_v.get(row);
+            let m = met_v.get(row);
+            let v = match &val_v {
+                Some(vals) => vals[row],
                 None => Some(1.0),
             };
             if is_blank(row) {
@@ -453,11 +455,45 @@ enum Key<'a> {
     Const(String),
 }
 
-impl Key<'_> {
-    fn iter(&self) -> Box<dyn Iterator<Item = Option<&str>> + '_> {
+/// Per-row access to a key: the flattened column or the constant.
+enum KeyValues<'a> {
+    Column(Vec<Option<&'a str>>),
+    Const(&'a str),
+}
+
+impl<'a> KeyValues<'a> {
+    #[inline]
+    fn get(&self, row: usize) -> Option<&'a str> {
         match self {
-            Key::Column(ca, _) => Box::new(ca.iter()),
-            Key::Const(s) => Box::new(std::iter::repeat(Some(s.as_str()))),
+            KeyValues::Column(v) => v.get(row).copied().flatten(),
+            KeyValues::Const(s) => Some(s),
+        }
+    }
+}
+
+/// The values of a string column as one vector.
+fn str_values(ca: &StringChunked) -> Vec<Option<&str>> {
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        out.extend(arr.iter());
+    }
+    out
+}
+
+/// The values of a float column as one vector.
+fn f64_values(ca: &Float64Chunked) -> Vec<Option<f64>> {
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        out.extend(arr.iter().map(|v| v.copied()));
+    }
+    out
+}
+
+impl<'a> Key<'a> {
+    fn values(&'a self) -> KeyValues<'a> {
+        match self {
+            Key::Column(ca, _) => KeyValues::Column(str_values(ca)),
+            Key::Const(s) => KeyValues::Const(s),
         }
     }
 
