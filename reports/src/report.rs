@@ -55,8 +55,8 @@ pub fn generate_report(run_dir: &Path, options: &ReportOptions) -> Result<Summar
     fs::write(&md_path, md).map_err(io(&md_path))?;
 
     let subtitle = format!(
-        "mode {:?}, seed {}, {} h, {} apps, {} platform components",
-        summary.run.mode,
+        "mode {}, seed {}, {} h, {} apps, {} platform components",
+        format!("{:?}", summary.run.mode).to_lowercase(),
         summary.run.seed,
         crate::doc::num(summary.figures.duration_s / 3600.0),
         summary.run.apps,

@@ -109,7 +109,9 @@ impl Chart for LineChart {
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], style));
         }
         for line in &self.lines {
-            let style = line.color.stroke_width(2);
+            // Width 1: plotters' bitmap backend joins wider polylines with
+            // unlimited miters, which spike far out of the plot at sharp turns.
+            let style = line.color.stroke_width(1);
             let points = line.points.iter().copied().filter(|p| p.1.is_finite());
             chart
                 .draw_series(LineSeries::new(points, style))

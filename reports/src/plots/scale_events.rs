@@ -71,9 +71,9 @@ impl Chart for EventChart {
             .map_err(|e| err(&e))?;
         let tri = |up: bool| {
             if up {
-                vec![(0, -6), (6, 5), (-6, 5)]
+                vec![(0, -5), (5, 4), (-5, 4)]
             } else {
-                vec![(0, 6), (6, -5), (-6, -5)]
+                vec![(0, 5), (5, -4), (-5, -4)]
             }
         };
         let row_y = |row: usize| n - 1.0 - row as f64;
@@ -99,7 +99,7 @@ impl Chart for EventChart {
                 self.marks
                     .iter()
                     .filter(|m| m.flap)
-                    .map(|m| Circle::new((m.hours, row_y(m.row)), 10, FLAP.stroke_width(2))),
+                    .map(|m| Circle::new((m.hours, row_y(m.row)), 8, FLAP.stroke_width(1))),
             )
             .map_err(|e| err(&e))?
             .label("flap")
