@@ -101,22 +101,3 @@ pub fn cpu_config() -> LighthouseConfig {
     config.retry.jitter = 0.0;
     config
 }
-
-/// [`cpu_config`] plus type `worker_node` scaling on `cpu_percent`.
-pub fn cpu_and_workers_config() -> LighthouseConfig {
-    let mut config = cpu_config();
-    config.resource_configs.insert(
-        "worker_node".into(),
-        ResourceConfig::new(
-            "worker_node",
-            ResourceLayer::WorkerNode,
-            ScalingPolicy::threshold(
-                "cpu",
-                vec![utils::threshold("cpu_percent", 80.0, 20.0, 1.5, 600)],
-                1,
-                20,
-            ),
-        ),
-    );
-    config
-}
