@@ -197,7 +197,10 @@ mod tests {
         assert_eq!(names, ["engine.json"], "no temporary file is left");
         assert!(store.load_source().unwrap().is_none());
         store.save_source(&LighthouseConfig::default()).unwrap();
-        assert_eq!(store.load_source().unwrap(), Some(LighthouseConfig::default()));
+        assert_eq!(
+            store.load_source().unwrap(),
+            Some(LighthouseConfig::default())
+        );
         assert!(dir.path().join("state/engine.json.source.json").exists());
     }
 
@@ -222,6 +225,9 @@ mod tests {
         let path = dir.path().join("engine.json");
         fs::write(&path, b"{\"format_version\": 1").unwrap();
         let e = StateStore::new(&path).load().unwrap_err().to_string();
-        assert!(e.contains("engine.json") && e.contains("not a saved engine state"), "{e}");
+        assert!(
+            e.contains("engine.json") && e.contains("not a saved engine state"),
+            "{e}"
+        );
     }
 }

@@ -244,7 +244,9 @@ impl EngineMetrics {
 }
 
 fn layer_of(resource_id: &str) -> String {
-    ResourceLayer::of_resource_id(resource_id).map_or("unknown", |l| l.prefix()).to_string()
+    ResourceLayer::of_resource_id(resource_id)
+        .map_or("unknown", |l| l.prefix())
+        .to_string()
 }
 
 fn action_labels(action: &ScaleAction) -> ActionLabels {

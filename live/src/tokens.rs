@@ -49,12 +49,15 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [Role::Viewer, Role::MetricsWriter, Role::Operator, Role::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown role {s:?} (viewer, metrics-writer, operator or admin)")
-            })
+        [
+            Role::Viewer,
+            Role::MetricsWriter,
+            Role::Operator,
+            Role::Admin,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+        .ok_or_else(|| format!("unknown role {s:?} (viewer, metrics-writer, operator or admin)"))
     }
 }
 
@@ -143,9 +146,7 @@ impl TokenStore {
             let (Some(token), Some(role), Some(name), None) =
                 (parts.next(), parts.next(), parts.next(), parts.next())
             else {
-                return Err(invalid(
-                    "expected three words: token role name".to_string(),
-                ));
+                return Err(invalid("expected three words: token role name".to_string()));
             };
             let role = role.parse().map_err(invalid)?;
             let entry = TokenEntry {
@@ -162,9 +163,9 @@ impl TokenStore {
     pub fn parse_toml(text: &str, source_name: &str) -> Result<Self, TokenError> {
         let file: TokenFile = toml::from_str(text).map_err(|e| TokenError::Invalid {
             source_name: source_name.to_string(),
-            line: e
-                .span()
-                .map_or(0, |s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+            line: e.span().map_or(0, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            }),
             // The parser's message may quote the value; it never sees a
             // well-formed token's neighbours, but keep only the first line.
             message: e.message().lines().next().unwrap_or("").to_string(),
@@ -299,7 +300,9 @@ mod tests {
             .to_string();
         assert!(e.starts_with("f:2:") && e.contains("root"), "{e}");
         assert!(!e.contains(T2), "{e}");
-        let e = TokenStore::parse_lines("short viewer a", "f").unwrap_err().to_string();
+        let e = TokenStore::parse_lines("short viewer a", "f")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("shorter") && !e.contains("short viewer"), "{e}");
         let e = TokenStore::parse_lines(&format!("{T1} viewer a\n{T1} admin b"), "f")
             .unwrap_err()

@@ -12,7 +12,11 @@ use crate::tokens::{Identity, Role};
 
 /// The identity behind the request's bearer token, if it has at least
 /// `needed`: 401 without a known token, 403 with too low a role.
-pub fn authorize(state: &ApiState, headers: &HeaderMap, needed: Role) -> Result<Identity, ApiError> {
+pub fn authorize(
+    state: &ApiState,
+    headers: &HeaderMap,
+    needed: Role,
+) -> Result<Identity, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -75,25 +75,26 @@ pub fn engine_config(body: &[u8], format: ConfigFormat) -> Result<LighthouseConf
     if format == ConfigFormat::Toml
         && let Err(e) = toml::from_str::<toml::Table>(text)
     {
-        return Err(ApiError::BadRequest(format!("malformed TOML: {}", e.message().trim())));
+        return Err(ApiError::BadRequest(format!(
+            "malformed TOML: {}",
+            e.message().trim()
+        )));
     }
     parse_config(text, format, "request body").map_err(|e| match e {
         // TOML that parsed as a table but not as a configuration: a wrong
         // field, with its line.
-        ConfigLoadError::Syntax {
-            line,
-            message,
-            ..
-        } if format == ConfigFormat::Toml => ApiError::Unprocessable {
-            message: format!("invalid configuration: {message}"),
-            issues: vec![ConfigIssue {
-                field: String::new(),
-                value: String::new(),
-                message,
-                line: Some(line),
-            }],
-            detail: None,
-        },
+        ConfigLoadError::Syntax { line, message, .. } if format == ConfigFormat::Toml => {
+            ApiError::Unprocessable {
+                message: format!("invalid configuration: {message}"),
+                issues: vec![ConfigIssue {
+                    field: String::new(),
+                    value: String::new(),
+                    message,
+                    line: Some(line),
+                }],
+                detail: None,
+            }
+        }
         ConfigLoadError::Invalid { error, .. } => ApiError::Unprocessable {
             message: "invalid configuration".to_string(),
             issues: error.issues,
@@ -122,8 +123,14 @@ mod tests {
 
     #[test]
     fn syntax_is_400_and_shape_is_422_with_the_path() {
-        assert!(matches!(json::<Probe>(b"{\"a\": "), Err(ApiError::BadRequest(_))));
-        assert!(matches!(json::<Probe>(br#"{"a": 1, "b": []} x"#), Err(ApiError::BadRequest(_))));
+        assert!(matches!(
+            json::<Probe>(b"{\"a\": "),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            json::<Probe>(br#"{"a": 1, "b": []} x"#),
+            Err(ApiError::BadRequest(_))
+        ));
         match json::<Probe>(br#"{"a": 1, "b": [{"c": 5}]}"#) {
             Err(ApiError::Unprocessable { issues, .. }) => assert_eq!(issues[0].field, "b[0].c"),
             other => panic!("{other:?}"),
@@ -135,7 +142,12 @@ mod tests {
         let bad = br#"{"evaluation_interval_seconds": 0}"#;
         match engine_config(bad, ConfigFormat::Json) {
             Err(ApiError::Unprocessable { issues, .. }) => {
-                assert!(issues.iter().any(|i| i.field == "evaluation_interval_seconds"), "{issues:?}");
+                assert!(
+                    issues
+                        .iter()
+                        .any(|i| i.field == "evaluation_interval_seconds"),
+                    "{issues:?}"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -199,7 +199,11 @@ fn parse_samples(bytes: &[u8]) -> Result<(Vec<ResourceMetrics>, bool), ApiError>
     let one = |v: Value, at: String| {
         serde_path_to_error::deserialize::<_, ResourceMetrics>(v).map_err(|e| {
             let path = e.path().to_string();
-            let field = if path == "." { at.clone() } else { format!("{at}{path}") };
+            let field = if path == "." {
+                at.clone()
+            } else {
+                format!("{at}{path}")
+            };
             ApiError::Unprocessable {
                 message: format!("invalid sample: {}", e.inner()),
                 issues: vec![lighthouse_engine::config::ConfigIssue {

@@ -86,9 +86,9 @@ fn pull() -> MetricsSource {
 impl ResourceEntry {
     /// The type, explicit or the layer's name.
     pub fn type_name(&self) -> Option<String> {
-        self.resource_type.clone().or_else(|| {
-            ResourceLayer::of_resource_id(&self.id).map(|l| l.prefix().to_string())
-        })
+        self.resource_type
+            .clone()
+            .or_else(|| ResourceLayer::of_resource_id(&self.id).map(|l| l.prefix().to_string()))
     }
 }
 

@@ -36,7 +36,11 @@ impl Checker {
             self.fail(format!("{field}.timeout_ms"), 0, "must be at least 1 ms");
         }
         if http.connect_timeout_ms == 0 {
-            self.fail(format!("{field}.connect_timeout_ms"), 0, "must be at least 1 ms");
+            self.fail(
+                format!("{field}.connect_timeout_ms"),
+                0,
+                "must be at least 1 ms",
+            );
         }
         if http.backoff_max_ms < http.backoff_base_ms {
             self.fail(
@@ -109,7 +113,10 @@ fn check_resources(c: &mut Checker, config: &LiveConfig) {
                 Some(rc) if rc.effective_layer().is_some_and(|l| l != layer) => c.fail(
                     format!("{field}.type"),
                     &type_name,
-                    format!("is for the {} layer, not {layer}", rc.effective_layer().unwrap_or(layer)),
+                    format!(
+                        "is for the {} layer, not {layer}",
+                        rc.effective_layer().unwrap_or(layer)
+                    ),
                 ),
                 Some(_) => {}
             }
@@ -117,7 +124,11 @@ fn check_resources(c: &mut Checker, config: &LiveConfig) {
         if let Some(rate) = r.service_rate_rps
             && !(rate.is_finite() && rate > 0.0)
         {
-            c.fail(format!("{field}.service_rate_rps"), rate, "must be a positive number");
+            c.fail(
+                format!("{field}.service_rate_rps"),
+                rate,
+                "must be a positive number",
+            );
         }
         if r.source == MetricsSource::Pull {
             check_pulled(c, config, &field, &type_name, layer);
@@ -126,13 +137,22 @@ fn check_resources(c: &mut Checker, config: &LiveConfig) {
             c.fail(
                 "omnicloud.director",
                 "(none)",
-                format!("missing: {field} ({}) is a worker pool, scaled through OmniDirector", r.id),
+                format!(
+                    "missing: {field} ({}) is a worker pool, scaled through OmniDirector",
+                    r.id
+                ),
             );
         }
     }
 }
 
-fn check_pulled(c: &mut Checker, config: &LiveConfig, field: &str, type_name: &str, layer: ResourceLayer) {
+fn check_pulled(
+    c: &mut Checker,
+    config: &LiveConfig,
+    field: &str,
+    type_name: &str,
+    layer: ResourceLayer,
+) {
     match config.metrics.provider_for(type_name) {
         ProviderKind::Prometheus => match &config.prometheus {
             None => c.fail(
@@ -168,7 +188,11 @@ fn check_adapters(c: &mut Checker, config: &LiveConfig) {
         for (type_name, queries) in &p.queries {
             for (metric, query) in queries {
                 if query.trim().is_empty() {
-                    c.fail(format!("prometheus.queries.{type_name}.{metric}"), "\"\"", "is empty");
+                    c.fail(
+                        format!("prometheus.queries.{type_name}.{metric}"),
+                        "\"\"",
+                        "is empty",
+                    );
                 }
             }
         }
@@ -201,7 +225,11 @@ fn check_adapters(c: &mut Checker, config: &LiveConfig) {
             }
         }
         if pool.capacity_statuses.is_empty() {
-            c.fail(format!("{field}.capacity_statuses"), "[]", "must name at least one status");
+            c.fail(
+                format!("{field}.capacity_statuses"),
+                "[]",
+                "must name at least one status",
+            );
         }
     }
     let apps = config
@@ -215,7 +243,9 @@ fn check_adapters(c: &mut Checker, config: &LiveConfig) {
             c.fail(
                 "omnicloud.platform_id",
                 "(none)",
-                format!("missing: app {name:?} needs a platform id (here or in omnicloud.apps.{name})"),
+                format!(
+                    "missing: app {name:?} needs a platform id (here or in omnicloud.apps.{name})"
+                ),
             );
         }
     }
@@ -223,22 +253,38 @@ fn check_adapters(c: &mut Checker, config: &LiveConfig) {
 
 fn check_sections(c: &mut Checker, config: &LiveConfig) {
     if config.api.listen.parse::<SocketAddr>().is_err() {
-        c.fail("api.listen", &config.api.listen, "must be an address such as 127.0.0.1:8088");
+        c.fail(
+            "api.listen",
+            &config.api.listen,
+            "must be an address such as 127.0.0.1:8088",
+        );
     }
     if config.api.max_body_bytes == 0 {
         c.fail("api.max_body_bytes", 0, "must be at least 1 byte");
     }
     if config.state.save_interval_seconds == 0 {
-        c.fail("state.save_interval_seconds", 0, "must be at least 1 second");
+        c.fail(
+            "state.save_interval_seconds",
+            0,
+            "must be at least 1 second",
+        );
     }
     let s = &config.shadow;
     if let Some(dt) = s.sample_interval_seconds
         && !(dt.is_finite() && dt > 0.0)
     {
-        c.fail("shadow.sample_interval_seconds", dt, "must be a positive number of seconds");
+        c.fail(
+            "shadow.sample_interval_seconds",
+            dt,
+            "must be a positive number of seconds",
+        );
     }
     if s.flush_interval_seconds == 0 {
-        c.fail("shadow.flush_interval_seconds", 0, "must be at least 1 second");
+        c.fail(
+            "shadow.flush_interval_seconds",
+            0,
+            "must be at least 1 second",
+        );
     }
     for (key, value) in [
         ("service_rate_rps", s.service_rate_rps),
@@ -250,6 +296,10 @@ fn check_sections(c: &mut Checker, config: &LiveConfig) {
         }
     }
     if !(0.0..=1.0).contains(&s.slo_max_drop_rate) {
-        c.fail("shadow.slo_max_drop_rate", s.slo_max_drop_rate, "must be between 0 and 1");
+        c.fail(
+            "shadow.slo_max_drop_rate",
+            s.slo_max_drop_rate,
+            "must be between 0 and 1",
+        );
     }
 }

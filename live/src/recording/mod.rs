@@ -142,7 +142,11 @@ pub struct ShadowRun {
 impl ShadowRun {
     /// A run described by `meta`; `extra` are further resources (worker
     /// pools) that events may name.
-    pub fn new(meta: RunMeta, extra: &[String], shadow: &ShadowSection) -> Result<Self, RecordError> {
+    pub fn new(
+        meta: RunMeta,
+        extra: &[String],
+        shadow: &ShadowSection,
+    ) -> Result<Self, RecordError> {
         let apps = meta
             .apps
             .iter()
@@ -207,14 +211,22 @@ impl ShadowRun {
             let mut workers = 0u32;
             for r in resources {
                 let Some(capacity) = r.capacity else { continue };
-                if ResourceLayer::of_resource_id(&r.resource_id) == Some(ResourceLayer::WorkerNode) {
+                if ResourceLayer::of_resource_id(&r.resource_id) == Some(ResourceLayer::WorkerNode)
+                {
                     workers += capacity;
                     continue;
                 }
-                let Some(&app) = s.apps.get(&r.resource_id) else { continue };
+                let Some(&app) = s.apps.get(&r.resource_id) else {
+                    continue;
+                };
                 let meta = &s.recorder.meta().apps[app];
                 let metrics = latest.get(&r.resource_id).map(|m| &m.metrics);
-                let value = |name: &str| metrics.and_then(|m| m.get(name)).copied().filter(|v| v.is_finite());
+                let value = |name: &str| {
+                    metrics
+                        .and_then(|m| m.get(name))
+                        .copied()
+                        .filter(|v| v.is_finite())
+                };
                 let demand = value(demand_metric).unwrap_or(0.0).max(0.0);
                 let latency = value(latency_metric).unwrap_or(0.0);
                 let sample = AppSample {
@@ -279,7 +291,11 @@ impl ScalingObserver for ShadowRun {
         context: &CallbackContext,
     ) -> LighthouseResult<()> {
         self.with(|s| {
-            let kind = if success { EventKind::Executed } else { EventKind::Skipped };
+            let kind = if success {
+                EventKind::Executed
+            } else {
+                EventKind::Skipped
+            };
             let mut row = s.row(context.timestamp.as_millis(), kind, action);
             row.action_id = s.pending.remove(&action.resource_id).unwrap_or(-1);
             if !success {

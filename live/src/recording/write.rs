@@ -61,7 +61,8 @@ fn write_files(dir: &Path, run: &RunRecord) -> Result<(), RecordingError> {
 #[cfg(not(feature = "parquet"))]
 fn write_files(dir: &Path, run: &RunRecord) -> Result<(), RecordingError> {
     use std::io::Write;
-    let json = serde_json::to_vec_pretty(&run.meta).map_err(|e| RecordingError::Write(e.to_string()))?;
+    let json =
+        serde_json::to_vec_pretty(&run.meta).map_err(|e| RecordingError::Write(e.to_string()))?;
     let meta = dir.join("run.json");
     fs::write(&meta, json).map_err(io(&meta))?;
     let path = dir.join("events.jsonl");

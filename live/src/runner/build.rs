@@ -92,7 +92,10 @@ pub fn restore_core(
             let file_changed = previous.as_ref() != Some(&engine);
             if file_changed && core.config() != &engine {
                 let version = core.update_config(engine.clone(), now.max(saved_at))?;
-                tracing::info!(version, "the engine configuration file changed since the last start; applied as an update");
+                tracing::info!(
+                    version,
+                    "the engine configuration file changed since the last start; applied as an update"
+                );
             }
             (core, dropped)
         }

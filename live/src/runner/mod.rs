@@ -171,10 +171,21 @@ impl LiveService {
                 .clone()
                 .or(config.shadow.run_dir.clone())
                 .unwrap_or_else(|| {
-                    let base = config.state.path.parent().map(PathBuf::from).unwrap_or_default();
+                    let base = config
+                        .state
+                        .path
+                        .parent()
+                        .map(PathBuf::from)
+                        .unwrap_or_default();
                     base.join(format!("shadow-{}", now.as_millis()))
                 });
-            let meta = shadow_meta(&engine_config, &config.resources, &config.shadow, now.as_millis(), sample_s);
+            let meta = shadow_meta(
+                &engine_config,
+                &config.resources,
+                &config.shadow,
+                now.as_millis(),
+                sample_s,
+            );
             let pools: Vec<String> = config
                 .resources
                 .iter()
@@ -244,7 +255,10 @@ impl LiveService {
         let addr = match options.listen {
             Some(a) => a,
             None => config.api.listen.parse().map_err(|_| {
-                LiveError::Config(format!("api.listen {:?} is not an address", config.api.listen))
+                LiveError::Config(format!(
+                    "api.listen {:?} is not an address",
+                    config.api.listen
+                ))
             })?,
         };
         let listener = tokio::net::TcpListener::bind(addr)
@@ -258,7 +272,10 @@ impl LiveService {
         let server = {
             let stop = tasks::stopped(stop_rx.clone());
             tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+                if let Err(e) = axum::serve(listener, app)
+                    .with_graceful_shutdown(stop)
+                    .await
+                {
                     tracing::error!(error = %e, "the management API stopped");
                 }
             })
@@ -381,7 +398,10 @@ impl LiveService {
 /// Runs live mode until Ctrl-C or SIGTERM, then shuts down cleanly.
 pub async fn run_live(config: LiveConfig, options: LiveOptions) -> anyhow::Result<()> {
     let service = LiveService::start(config, options).await?;
-    eprintln!("lighthouse live: management API on http://{}", service.api_addr());
+    eprintln!(
+        "lighthouse live: management API on http://{}",
+        service.api_addr()
+    );
     shutdown_signal().await;
     let report = service.shutdown().await?;
     if let Some(dir) = &report.run_dir {

@@ -72,14 +72,32 @@ fn line_of(text: &str, needle: &str) -> usize {
 fn a_good_configuration_loads_with_paths_from_its_directory() {
     let config = parse_live_config(GOOD, "live.toml", Path::new("/etc/lighthouse")).unwrap();
     assert_eq!(config.resources.len(), 2);
-    assert_eq!(config.metrics.provider_for("worker_node"), ProviderKind::Omnicloud);
-    assert_eq!(config.metrics.provider_for("app_instance"), ProviderKind::Prometheus);
+    assert_eq!(
+        config.metrics.provider_for("worker_node"),
+        ProviderKind::Omnicloud
+    );
+    assert_eq!(
+        config.metrics.provider_for("app_instance"),
+        ProviderKind::Prometheus
+    );
     assert_eq!(config.api.scrape_auth, ScrapeAuth::Viewer);
-    assert_eq!(config.api.tokens_file.as_deref().unwrap(), Path::new("/etc/lighthouse/tokens.txt"));
-    assert_eq!(config.state.path, Path::new("/etc/lighthouse/state/engine.json"));
-    assert_eq!(config.api.audit_log, Path::new("/etc/lighthouse/audit.jsonl"));
+    assert_eq!(
+        config.api.tokens_file.as_deref().unwrap(),
+        Path::new("/etc/lighthouse/tokens.txt")
+    );
+    assert_eq!(
+        config.state.path,
+        Path::new("/etc/lighthouse/state/engine.json")
+    );
+    assert_eq!(
+        config.api.audit_log,
+        Path::new("/etc/lighthouse/audit.jsonl")
+    );
     assert_eq!(config.omnicloud.platform_id.as_deref(), Some("1"));
-    assert_eq!(config.engine_config().unwrap().evaluation_interval_seconds, 30);
+    assert_eq!(
+        config.engine_config().unwrap().evaluation_interval_seconds,
+        30
+    );
 }
 
 #[test]
@@ -98,8 +116,14 @@ fn an_unknown_resource_type_is_named_with_its_line() {
 #[test]
 fn missing_adapters_and_bad_values_are_all_reported() {
     let text = GOOD
-        .replace("[omnicloud.director]\nurl = \"http://director:8081\"\nprovider = \"virtualbox\"\n", "")
-        .replace("url = \"http://prometheus:9090\"", "url = \"prometheus:9090/x y\"")
+        .replace(
+            "[omnicloud.director]\nurl = \"http://director:8081\"\nprovider = \"virtualbox\"\n",
+            "",
+        )
+        .replace(
+            "url = \"http://prometheus:9090\"",
+            "url = \"prometheus:9090/x y\"",
+        )
         .replace("listen = \"127.0.0.1:0\"", "listen = \"localhost\"");
     let issues = invalid(&text);
     let fields: Vec<&str> = issues.iter().map(|i| i.0.as_str()).collect();
@@ -134,10 +158,15 @@ fn syntax_and_unknown_fields_give_line_and_column() {
     let text = GOOD.replace("[state]", "[state]\nsave_every = 5");
     match parse_live_config(&text, "live.toml", Path::new(".")) {
         Err(e @ LiveConfigError::Syntax { .. }) => {
-            let LiveConfigError::Syntax { line, message, .. } = &e else { unreachable!() };
+            let LiveConfigError::Syntax { line, message, .. } = &e else {
+                unreachable!()
+            };
             assert_eq!(*line, line_of(&text, "save_every"));
             assert!(message.contains("save_every"), "{message}");
-            assert!(e.to_string().starts_with(&format!("live.toml:{line}:")), "{e}");
+            assert!(
+                e.to_string().starts_with(&format!("live.toml:{line}:")),
+                "{e}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -151,9 +180,14 @@ fn the_engine_configuration_may_come_from_its_own_file() {
     let live = "engine_config = \"engine.toml\"\n[[resources]]\nid = \"app_instance:web\"\nsource = \"push\"\n[omnicloud]\nurl = \"http://o:8002\"\nplatform_id = \"p1\"\n";
     std::fs::write(dir.path().join("live.toml"), live).unwrap();
     let config = load_live_config(&dir.path().join("live.toml")).unwrap();
-    assert_eq!(config.engine_config().unwrap().evaluation_interval_seconds, 15);
+    assert_eq!(
+        config.engine_config().unwrap().evaluation_interval_seconds,
+        15
+    );
     // An error in that file names that file and its line.
     std::fs::write(dir.path().join("engine.toml"), engine.replace("15", "0")).unwrap();
-    let e = load_live_config(&dir.path().join("live.toml")).unwrap_err().to_string();
+    let e = load_live_config(&dir.path().join("live.toml"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("engine.toml") && e.contains("line 1"), "{e}");
 }

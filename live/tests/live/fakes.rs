@@ -315,7 +315,11 @@ async fn scale(
             apply(&fake);
             Json(json!({"message": "scaled"})).into_response()
         }
-        Mode::Fail(code) => (StatusCode::from_u16(code).unwrap(), "scale handler unfinished").into_response(),
+        Mode::Fail(code) => (
+            StatusCode::from_u16(code).unwrap(),
+            "scale handler unfinished",
+        )
+            .into_response(),
         Mode::Hang => {
             hang().await;
             StatusCode::OK.into_response()
@@ -325,7 +329,9 @@ async fn scale(
             hang().await;
             StatusCode::OK.into_response()
         }
-        Mode::SuccessFalse => Json(json!({"success": false, "error": "quota exceeded"})).into_response(),
+        Mode::SuccessFalse => {
+            Json(json!({"success": false, "error": "quota exceeded"})).into_response()
+        }
     }
 }
 

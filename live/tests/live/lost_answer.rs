@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use lighthouse_engine::adapters::{OmniCloudClient, OmniCloudExecutor, OmniCloudMetricsProvider, ResourceTypes};
+use lighthouse_engine::adapters::{
+    OmniCloudClient, OmniCloudExecutor, OmniCloudMetricsProvider, ResourceTypes,
+};
 use lighthouse_engine::driver::{CycleScratch, run_cycle};
 use lighthouse_engine::*;
 
@@ -15,7 +17,10 @@ async fn callbacks(fake: &FakeOmni, events: &Events) -> LighthouseCallbacks {
     let url = fake.start().await;
     let client = OmniCloudClient::new(FakeOmni::config(&url, false)).unwrap();
     LighthouseCallbacks::new(
-        Arc::new(OmniCloudMetricsProvider::new(client.clone(), ResourceTypes::new())),
+        Arc::new(OmniCloudMetricsProvider::new(
+            client.clone(),
+            ResourceTypes::new(),
+        )),
         Arc::new(OmniCloudExecutor::new(client)),
     )
     .add_observer(Arc::new(events.clone()))
@@ -41,7 +46,12 @@ async fn first_cycle_and_retry(fake: &FakeOmni, events: &Events) -> EngineCore {
         .unwrap();
     let mut scratch = CycleScratch::default();
     let first = run_cycle(&mut core, &callbacks, &context(start), &mut scratch).await;
-    assert_eq!((first.decisions, first.executed, first.errors), (1, 0, 1), "{:?}", events.lines());
+    assert_eq!(
+        (first.decisions, first.executed, first.errors),
+        (1, 0, 1),
+        "{:?}",
+        events.lines()
+    );
     let retry_at = core.next_wakeup();
     assert!(retry_at < core.next_evaluation(), "a retry is planned");
     let retry = run_cycle(&mut core, &callbacks, &context(retry_at), &mut scratch).await;
@@ -59,13 +69,31 @@ async fn an_applied_scale_whose_answer_was_lost_is_not_repeated() {
     let events = Events::default();
     first_cycle_and_retry(&fake, &events).await;
     let lines = events.lines();
-    assert_eq!(fake.scale_calls(), [("42".to_string(), 6, 256)], "{lines:?}");
+    assert_eq!(
+        fake.scale_calls(),
+        [("42".to_string(), 6, 256)],
+        "{lines:?}"
+    );
     assert_eq!(fake.running("42"), 6);
-    assert!(lines.iter().any(|l| l.starts_with("error app_instance:web") && l.contains("timed out")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("error app_instance:web") && l.contains("timed out")),
+        "{lines:?}"
+    );
     // The retry read the capacity back and recorded the action as executed.
-    assert_eq!(count(&lines, "executed app_instance:web up 6 true"), 1, "{lines:?}");
+    assert_eq!(
+        count(&lines, "executed app_instance:web up 6 true"),
+        1,
+        "{lines:?}"
+    );
     assert_eq!(count(&lines, "decision"), 1, "{lines:?}");
-    assert!(lines.iter().any(|l| l == "skipped app_instance:web up cooldown"), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "skipped app_instance:web up cooldown"),
+        "{lines:?}"
+    );
 }
 
 #[tokio::test]
@@ -103,7 +131,11 @@ async fn the_running_engine_does_not_double_scale_after_a_lost_answer() {
     let lines = events.lines();
     assert_eq!(fake.scale_calls().len(), 1, "{lines:?}");
     assert_eq!(fake.running("42"), 6);
-    assert_eq!(lines.iter().filter(|l| l.starts_with("decision")).count(), 1, "{lines:?}");
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("decision")).count(),
+        1,
+        "{lines:?}"
+    );
     let web = core.resource_key("app_instance:web").unwrap();
     assert_eq!(core.capacity(web), Some(6));
 }

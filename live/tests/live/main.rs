@@ -2,11 +2,11 @@
 //! Fake servers are axum on 127.0.0.1:0 with short timeouts; nothing
 //! sleeps for real.
 
+mod api;
+mod config;
 mod fakes;
 mod lost_answer;
 mod omnicloud;
 mod prometheus;
-mod support;
-mod api;
-mod config;
 mod service;
+mod support;

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use lighthouse_engine::MetricsSource;
 use lighthouse_live::config::{
-    ApiSection, LiveConfig, MetricsSection, ProviderKind, ResourceEntry, ShadowSection, StateSection,
+    ApiSection, LiveConfig, MetricsSection, ProviderKind, ResourceEntry, ShadowSection,
+    StateSection,
 };
 use lighthouse_live::{LiveOptions, LiveService};
 use serde_json::{Value, json};
@@ -111,7 +112,8 @@ async fn shadow_mode_decides_and_records_but_never_acts() {
     assert_eq!(fake.running("42"), 4);
     assert_eq!(report.shadow_actions, 1);
     let run = report.run_dir.unwrap();
-    let meta: Value = serde_json::from_slice(&std::fs::read(run.join("run.json")).unwrap()).unwrap();
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(run.join("run.json")).unwrap()).unwrap();
     assert_eq!(meta["mode"], "shadow");
     assert_eq!(meta["apps"][0]["resource_id"], "app_instance:web");
     assert_eq!(meta["apps"][0]["service_rate_rps"], 50.0);
@@ -123,8 +125,18 @@ async fn shadow_mode_decides_and_records_but_never_acts() {
 #[cfg(feature = "parquet")]
 fn check_run_dir(run: &Path) {
     let data = lighthouse_reports::load_run(run).unwrap();
-    let kinds: Vec<&str> = data.events.column("kind").unwrap().str().unwrap().into_no_null_iter().collect();
-    assert!(kinds.contains(&"decision") && kinds.contains(&"executed"), "{kinds:?}");
+    let kinds: Vec<&str> = data
+        .events
+        .column("kind")
+        .unwrap()
+        .str()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert!(
+        kinds.contains(&"decision") && kinds.contains(&"executed"),
+        "{kinds:?}"
+    );
     let summary = lighthouse_reports::generate_report(
         run,
         &lighthouse_reports::ReportOptions {
@@ -142,9 +154,17 @@ fn check_run_dir(run: &Path) {
     let events = std::fs::read_to_string(run.join("events.jsonl")).unwrap();
     let kinds: Vec<String> = events
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["kind"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
-    assert!(kinds.contains(&"decision".to_string()) && kinds.contains(&"executed".to_string()), "{kinds:?}");
+    assert!(
+        kinds.contains(&"decision".to_string()) && kinds.contains(&"executed".to_string()),
+        "{kinds:?}"
+    );
 }
 
 /// Makes the saved next evaluation due at once (a restart after it was due).
@@ -161,7 +181,9 @@ async fn a_restart_keeps_cooldowns_so_no_burst_of_actions_follows() {
     let dir = tempfile::tempdir().unwrap();
     let config = live_config(&url, dir.path());
 
-    let first = LiveService::start(config.clone(), options(false)).await.unwrap();
+    let first = LiveService::start(config.clone(), options(false))
+        .await
+        .unwrap();
     cycles(&first, 1).await;
     let report = first.shutdown().await.unwrap();
     assert_eq!(fake.scale_calls().len(), 1);
@@ -170,10 +192,17 @@ async fn a_restart_keeps_cooldowns_so_no_burst_of_actions_follows() {
     // Restarted, CPU still high, evaluation due at once: the cooldown
     // saved with the state holds.
     evaluation_due_now(&report.state_file);
-    let second = LiveService::start(config.clone(), options(false)).await.unwrap();
+    let second = LiveService::start(config.clone(), options(false))
+        .await
+        .unwrap();
     cycles(&second, 1).await;
     let (_, text) = get(&second, "/metrics", None).await;
-    assert!(text.contains(r#"lighthouse_scaling_skips_total{layer="app_instance",reason="cooldown"} 1"#), "{text}");
+    assert!(
+        text.contains(
+            r#"lighthouse_scaling_skips_total{layer="app_instance",reason="cooldown"} 1"#
+        ),
+        "{text}"
+    );
     second.shutdown().await.unwrap();
     assert_eq!(fake.scale_calls().len(), 1, "no action after the restart");
 
@@ -192,7 +221,9 @@ async fn api_changes_survive_a_restart_until_the_file_changes() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = live_config(&url, dir.path());
 
-    let first = LiveService::start(config.clone(), options(false)).await.unwrap();
+    let first = LiveService::start(config.clone(), options(false))
+        .await
+        .unwrap();
     let (_, current) = get(&first, "/config", Some(VIEWER)).await;
     let mut changed: Value = serde_json::from_str(&current).unwrap();
     changed["evaluation_interval_seconds"] = json!(60);
@@ -206,8 +237,12 @@ async fn api_changes_survive_a_restart_until_the_file_changes() {
     assert_eq!(response.status().as_u16(), 200);
     first.shutdown().await.unwrap();
 
-    let interval = |text: &str| serde_json::from_str::<Value>(text).unwrap()["evaluation_interval_seconds"].clone();
-    let second = LiveService::start(config.clone(), options(false)).await.unwrap();
+    let interval = |text: &str| {
+        serde_json::from_str::<Value>(text).unwrap()["evaluation_interval_seconds"].clone()
+    };
+    let second = LiveService::start(config.clone(), options(false))
+        .await
+        .unwrap();
     let (_, text) = get(&second, "/config", Some(VIEWER)).await;
     assert_eq!(interval(&text), 60, "the API's change is kept");
     let (_, history) = get(&second, "/config/history", Some(VIEWER)).await;
@@ -221,5 +256,8 @@ async fn api_changes_survive_a_restart_until_the_file_changes() {
     assert_eq!(interval(&text), 20, "a changed file is applied");
     third.shutdown().await.unwrap();
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
-    assert!(audit.contains("\"identity\":\"alice\"") && audit.contains("PUT /config"), "{audit}");
+    assert!(
+        audit.contains("\"identity\":\"alice\"") && audit.contains("PUT /config"),
+        "{audit}"
+    );
 }

@@ -44,7 +44,11 @@ impl Events {
 
 #[async_trait]
 impl ScalingObserver for Events {
-    async fn on_scaling_decision(&self, a: &ScaleAction, _: &CallbackContext) -> LighthouseResult<()> {
+    async fn on_scaling_decision(
+        &self,
+        a: &ScaleAction,
+        _: &CallbackContext,
+    ) -> LighthouseResult<()> {
         self.push(format!(
             "decision {} {} {}->{}",
             a.resource_id, a.direction, a.current_capacity, a.target_capacity
@@ -69,10 +73,19 @@ impl ScalingObserver for Events {
         reason: &SkipReason,
         _: &CallbackContext,
     ) -> LighthouseResult<()> {
-        self.push(format!("skipped {} {} {}", a.resource_id, a.direction, reason.kind()));
+        self.push(format!(
+            "skipped {} {} {}",
+            a.resource_id,
+            a.direction,
+            reason.kind()
+        ));
         Ok(())
     }
-    async fn on_scaling_error(&self, e: &ScalingErrorEvent, _: &CallbackContext) -> LighthouseResult<()> {
+    async fn on_scaling_error(
+        &self,
+        e: &ScalingErrorEvent,
+        _: &CallbackContext,
+    ) -> LighthouseResult<()> {
         self.push(format!("error {} {}", e.resource_id, e.error));
         Ok(())
     }
