@@ -96,7 +96,7 @@ fn main() {
                     MetricsSource::Push,
                 )
                 .expect("valid resource");
-            core.observe_capacity(key, 10);
+            core.observe_capacity(key, 10, Timestamp(0));
             key
         })
         .collect();

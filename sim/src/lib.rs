@@ -8,12 +8,14 @@
 //! - [`load`]: load generators composable by sum and product.
 //! - [`queueing`]: M/M/c (Erlang C) latency and the saturation backlog.
 //! - [`service`]: one app's interval: served, dropped, latency, demand.
+//! - [`latency_table`]: tabulated M/M/c figures for the hot path.
 //! - [`fleet`]: apps, instances, worker types, placement, draining, billing.
 //! - [`run`]: the simulation loop and the engine's callbacks over the fleet.
 //! - [`record`]: what a run records — the contract with the reports crate.
 
 pub mod clock;
 pub mod fleet;
+pub mod latency_table;
 pub mod load;
 pub mod queueing;
 pub mod record;

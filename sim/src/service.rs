@@ -2,9 +2,13 @@
 //! the offered load (served, dropped, latency), and how many instances the
 //! load needed ("demand in instance units").
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use crate::latency_table::LatencyTable;
 use crate::queueing::{Backlog, response_percentile_s};
+
+/// ln 20: the 95th percentile of an exponential with rate 1.
+const LN_20: f64 = 2.995_732_273_553_991;
 
 /// The largest load each pool size serves within the SLO, computed once per
 /// (service rate, percentile, bound) and shared by the apps that have them,
@@ -15,7 +19,7 @@ pub struct DemandCurve {
     percentile: f64,
     bound_s: f64,
     /// `max_load[c]`: the highest λ that c instances serve within the SLO.
-    max_load: Mutex<Vec<f64>>,
+    max_load: Vec<f64>,
     feasible: bool,
 }
 
@@ -24,22 +28,32 @@ pub const MAX_DEMAND_INSTANCES: u32 = 100_000;
 
 impl DemandCurve {
     /// The curve for instances of `mu` requests per second whose
-    /// `percentile` response time must stay within `bound_s` seconds.
-    pub fn new(mu: f64, percentile: f64, bound_s: f64) -> Self {
+    /// `percentile` response time must stay within `bound_s` seconds,
+    /// tabulated for pools of up to `table_c` instances (larger demand is
+    /// computed directly).
+    pub fn new(mu: f64, percentile: f64, bound_s: f64, table_c: u32) -> Self {
         // With unlimited instances the response is the service time alone.
         let feasible = (-mu * bound_s).exp() < 1.0 - percentile / 100.0;
-        DemandCurve {
+        let mut curve = DemandCurve {
             mu,
             percentile,
             bound_s,
-            max_load: Mutex::new(vec![0.0]),
+            max_load: vec![0.0],
             feasible,
+        };
+        if feasible {
+            for c in 1..=table_c {
+                let max = curve.max_load_for(c);
+                curve.max_load.push(max);
+            }
         }
+        curve
     }
 
     /// Fewest instances serving `lambda` within the SLO. When the bound is
     /// below the service time itself (no pool can meet it), the demand is
     /// the pool that keeps utilisation below 1: `⌊λ/μ⌋ + 1`.
+    #[inline]
     pub fn instances(&self, lambda: f64) -> u32 {
         if lambda.is_nan() || lambda <= 0.0 {
             return 0;
@@ -49,14 +63,26 @@ impl DemandCurve {
                 .saturating_add(1)
                 .min(MAX_DEMAND_INSTANCES);
         }
-        let mut table = self.max_load.lock().expect("demand table lock");
-        while *table.last().unwrap_or(&0.0) < lambda && (table.len() as u32) < MAX_DEMAND_INSTANCES
-        {
-            let c = table.len() as u32;
-            table.push(self.max_load_for(c));
+        if self.max_load.last().is_some_and(|&max| max >= lambda) {
+            // c instances serve less than cμ, so the answer is at least
+            // ⌈λ/μ⌉ and usually a step or two above it.
+            let mut c = ((lambda / self.mu).ceil() as usize).min(self.max_load.len() - 1);
+            while c > 0 && self.max_load[c - 1] >= lambda {
+                c -= 1;
+            }
+            while self.max_load[c] < lambda {
+                c += 1;
+            }
+            return c as u32;
         }
-        let c = table.partition_point(|&max| max < lambda);
-        (c as u32).min(MAX_DEMAND_INSTANCES)
+        crate::queueing::min_instances(
+            lambda,
+            self.mu,
+            self.percentile,
+            self.bound_s,
+            1.0,
+            MAX_DEMAND_INSTANCES,
+        )
     }
 
     /// The highest λ that `c` instances serve within the SLO, by bisection
@@ -87,9 +113,19 @@ impl DemandCurve {
 #[derive(Debug, Default)]
 pub struct DemandCurves {
     curves: Vec<Arc<DemandCurve>>,
+    /// Pool sizes each new curve tabulates.
+    pub table_c: u32,
 }
 
 impl DemandCurves {
+    /// Shared curves, each tabulated for pools of up to `table_c` instances.
+    pub fn with_table(table_c: u32) -> Self {
+        DemandCurves {
+            curves: Vec::new(),
+            table_c,
+        }
+    }
+
     /// The shared curve for these parameters.
     pub fn get(&mut self, mu: f64, percentile: f64, bound_s: f64) -> Arc<DemandCurve> {
         if let Some(c) = self
@@ -99,7 +135,12 @@ impl DemandCurves {
         {
             return c.clone();
         }
-        let c = Arc::new(DemandCurve::new(mu, percentile, bound_s));
+        let c = Arc::new(DemandCurve::new(
+            mu,
+            percentile,
+            bound_s,
+            self.table_c.max(64),
+        ));
         self.curves.push(c.clone());
         c
     }
@@ -139,17 +180,25 @@ pub struct Service {
     pub percentile: f64,
     backlog: Backlog,
     demand: Arc<DemandCurve>,
+    latency: Arc<LatencyTable>,
 }
 
 impl Service {
     /// A service with an empty queue.
-    pub fn new(mu: f64, timeout_s: f64, percentile: f64, demand: Arc<DemandCurve>) -> Self {
+    pub fn new(
+        mu: f64,
+        timeout_s: f64,
+        percentile: f64,
+        demand: Arc<DemandCurve>,
+        latency: Arc<LatencyTable>,
+    ) -> Self {
         Service {
             mu,
             timeout_s,
             percentile,
             backlog: Backlog::new(),
             demand,
+            latency,
         }
     }
 
@@ -157,7 +206,25 @@ impl Service {
     /// ready instances.
     pub fn interval(&mut self, lambda: f64, c: u32, dt_s: f64) -> IntervalStats {
         let was_queued = self.backlog.queued;
-        let out = self.backlog.step(lambda, self.mu, c, dt_s, self.timeout_s);
+        // Steady state from the table, with the same caps as
+        // `Backlog::step`; anything else (a backlog, saturation, no
+        // instances) goes through the backlog model.
+        let steady = (was_queued <= 1e-9 && dt_s > 0.0)
+            .then(|| self.latency.stats(lambda.max(0.0), self.mu, c))
+            .flatten();
+        let out = match steady {
+            Some(s) => {
+                self.backlog.queued = 0.0;
+                crate::queueing::IntervalOutcome {
+                    served: lambda.max(0.0) * dt_s + was_queued.max(0.0),
+                    dropped: 0.0,
+                    mean_response_s: s.mean_wait_s.min(self.timeout_s) + 1.0 / self.mu,
+                    p95_response_s: s.p95_response_s.min(self.timeout_s + LN_20 / self.mu),
+                    utilisation: s.utilisation,
+                }
+            }
+            None => self.backlog.step(lambda, self.mu, c, dt_s, self.timeout_s),
+        };
         let steady = was_queued <= 0.0 && self.backlog.queued <= 0.0 && out.dropped == 0.0;
         let slo_ms = if self.percentile == 95.0 || !steady {
             out.p95_response_s * 1e3
@@ -193,7 +260,7 @@ mod tests {
 
     #[test]
     fn the_demand_curve_agrees_with_a_direct_search() {
-        let curve = DemandCurve::new(10.0, 95.0, 0.5);
+        let curve = DemandCurve::new(10.0, 95.0, 0.5, 50);
         for lambda in [0.5, 5.0, 9.9, 10.0, 37.0, 100.0, 555.0, 2000.0] {
             let direct = min_instances(lambda, 10.0, 95.0, 0.5, 1.0, 10_000);
             let fast = curve.instances(lambda);
@@ -208,14 +275,20 @@ mod tests {
     #[test]
     fn an_impossible_bound_falls_back_to_keeping_up_with_the_load() {
         // p95 of one exponential service of 1 s is 3 s: 100 ms is impossible.
-        let curve = DemandCurve::new(1.0, 95.0, 0.1);
+        let curve = DemandCurve::new(1.0, 95.0, 0.1, 50);
         assert_eq!(curve.instances(4.5), 5);
     }
 
     #[test]
     fn an_interval_reports_latency_drops_and_demand() {
         let curves = &mut DemandCurves::default();
-        let mut s = Service::new(100.0, 10.0, 95.0, curves.get(100.0, 95.0, 0.25));
+        let mut s = Service::new(
+            100.0,
+            10.0,
+            95.0,
+            curves.get(100.0, 95.0, 0.25),
+            Arc::new(LatencyTable::new(8)),
+        );
         let calm = s.interval(150.0, 4, 10.0);
         assert_eq!((calm.offered, calm.dropped), (1500.0, 0.0));
         assert!(

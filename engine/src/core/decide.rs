@@ -31,6 +31,7 @@ impl EngineCore {
         let index = proposal.key.index();
         if let Some(c) = current_capacity {
             self.resources[index].capacity = Some(c);
+            self.resources[index].capacity_at = now;
         }
         let r = &self.resources[index];
         let (Some(current), false) = (r.capacity, r.type_idx == NO_TYPE) else {
@@ -229,6 +230,7 @@ impl EngineCore {
                 let slot = &mut r.cooldown_until[direction_index(dir)];
                 *slot = (*slot).max(until);
                 r.capacity = Some(pending.action.target_capacity);
+                r.capacity_at = now;
                 if r.failures > 0 {
                     self.retry_queue.remove(&(r.backoff_until, index as u32));
                 }

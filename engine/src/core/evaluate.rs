@@ -140,6 +140,29 @@ impl EngineCore {
         let target_index = policy.target_index;
 
         let r = &mut self.resources[index as usize];
+        // Pressing against a bound, by a capacity known recently enough:
+        // skipped without asking the executor, and reported once per stay.
+        let known = capacity.filter(|_| now.since(r.capacity_at) <= max_age);
+        if let (Some(c), true) = (known, cause == Cause::Rule) {
+            let limit = match direction {
+                ScaleDirection::Up if c >= hi => Some(hi),
+                ScaleDirection::Down if c <= lo => Some(lo),
+                _ => None,
+            };
+            if let Some(limit) = limit {
+                if !r.at_limit_reported {
+                    r.at_limit_reported = true;
+                    skips.push(Skip {
+                        key,
+                        direction,
+                        reason: SkipReason::AtLimit { limit },
+                        vote,
+                    });
+                }
+                return;
+            }
+        }
+        r.at_limit_reported = false;
         if direction != r.signal {
             r.signal = direction;
             r.signal_since = if direction == ScaleDirection::Maintain {

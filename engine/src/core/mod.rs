@@ -334,9 +334,12 @@ impl EngineCore {
         }
     }
 
-    /// Records the capacity of a resource (instances or workers).
-    pub fn observe_capacity(&mut self, key: ResourceKey, capacity: u32) {
-        self.resources[key.index()].capacity = Some(capacity);
+    /// Records the capacity of a resource (instances or workers), as known
+    /// at `now`.
+    pub fn observe_capacity(&mut self, key: ResourceKey, capacity: u32, now: Timestamp) {
+        let r = &mut self.resources[key.index()];
+        r.capacity = Some(capacity);
+        r.capacity_at = now;
     }
 
     /// Records how many workers of a worker pool run critical platform

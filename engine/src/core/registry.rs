@@ -57,6 +57,8 @@ impl EngineCore {
             source,
             sample_base,
             capacity: None,
+            capacity_at: Timestamp::MIN,
+            at_limit_reported: false,
             cooldown_until: [Timestamp::MIN; 2],
             signal: ScaleDirection::Maintain,
             signal_since: Timestamp::MIN,

@@ -60,6 +60,11 @@ pub(crate) struct ResourceState {
     /// First sample slot in the core's flat sample table.
     pub sample_base: u32,
     pub capacity: Option<u32>,
+    /// When `capacity` was last observed or read from the executor.
+    pub capacity_at: Timestamp,
+    /// An "at limit" skip was reported and the resource still presses
+    /// against that bound: it is not reported again every cycle.
+    pub at_limit_reported: bool,
     /// Indexed by [`direction_index`].
     pub cooldown_until: [Timestamp; 2],
     pub signal: ScaleDirection,

@@ -520,7 +520,7 @@ fn schedules_raise_the_floor_in_business_hours_of_their_time_zone() {
         .core
         .register_resource(WEB, "web", MetricsSource::Push)
         .unwrap();
-    h.core.observe_capacity(key, 2);
+    h.core.observe_capacity(key, 2, Timestamp(0));
     // 2024-07-01 (Monday) 23:30 UTC is Tuesday 08:30 in Tokyo: closed.
     let before = chrono::DateTime::parse_from_rfc3339("2024-07-01T23:30:00Z")
         .unwrap()

@@ -37,11 +37,13 @@ pub mod process;
 pub mod seed;
 mod series;
 mod shape;
+pub mod shared;
 pub mod spec;
 pub mod validate;
 
 pub use process::LoadProcess;
 pub use seed::derive_seed;
+pub use shared::{CopyNoise, NoiseKind, split_noise};
 pub use spec::LoadSpec;
 pub use validate::LoadSpecError;
 

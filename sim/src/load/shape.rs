@@ -155,6 +155,19 @@ impl Shape {
     }
 }
 
+/// sin x, by its Taylor series for the small angles of one sample interval
+/// (half an interval of a day is a few 1e-4 rad; the error is below 1e-15
+/// relative under 0.05 rad), so an interval costs one libm call, not two.
+#[inline]
+fn small_sin(x: f64) -> f64 {
+    if x.abs() < 0.05 {
+        let x2 = x * x;
+        x * (1.0 - x2 / 6.0 * (1.0 - x2 / 20.0 * (1.0 - x2 / 42.0)))
+    } else {
+        x.sin()
+    }
+}
+
 impl Diurnal {
     /// Whether local day number `day` (0 = Monday of week 0) is a Saturday or Sunday.
     #[inline]
@@ -183,7 +196,7 @@ impl Diurnal {
     fn day_integral(&self, u0: f64, u1: f64) -> f64 {
         let a = OMEGA * (u1 - self.peak_s);
         let b = OMEGA * (u0 - self.peak_s);
-        let sin_diff = 2.0 * (0.5 * (a + b)).cos() * (0.5 * (a - b)).sin();
+        let sin_diff = 2.0 * (0.5 * (a + b)).cos() * small_sin(0.5 * (a - b));
         (self.base + 0.5 * self.amplitude) * (u1 - u0) + 0.5 * self.amplitude * sin_diff / OMEGA
     }
 

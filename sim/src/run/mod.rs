@@ -144,6 +144,10 @@ pub struct Simulation {
     type_costs: Vec<TypeCost>,
     pending_cluster: Option<PendingCluster>,
     check_invariants: bool,
+    /// Deterministic load shared by copies of one app spec.
+    shared_loads: Vec<crate::load::LoadProcess>,
+    /// Their means for the interval being served.
+    shared_means: Vec<f64>,
 }
 
 impl Simulation {
@@ -318,12 +322,20 @@ impl Simulation {
             }
             let noise = w.faults.noise_sigma(t);
             let gaps = w.faults.has_gaps();
+            // Only the latest sample counts at an evaluation, so samples
+            // reach the engine at the ticks an evaluation follows.
+            let evaluating = self.core.next_evaluation().as_millis() <= t;
             for (i, app) in self.apps.iter().enumerate() {
                 let Some((stats, [ready, starting, target, pending])) = app.last else {
                     continue;
                 };
                 let sample = app.sample(&stats, ready, starting, target, pending, dt_s);
                 w.recorder.app_sample(pc.t_ms, i, &sample);
+                if !evaluating {
+                    continue;
+                }
+                self.core
+                    .observe_capacity(app.key, w.fleet.apps[i].target, Timestamp(t));
                 if !(gaps
                     && w.faults
                         .metric_gap_for(Some((&app.name, &app.spec_name)), t))
@@ -331,6 +343,10 @@ impl Simulation {
                     let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
                     app.push(&mut self.core, &stats, ready, dt_s, Timestamp(t), noise);
                 }
+            }
+            if evaluating {
+                self.core
+                    .observe_capacity(self.pool_key, w.fleet.pool_size(), Timestamp(t));
             }
             w.recorder.cluster_sample(pc.t_ms, &pc.sample(cost, spot));
             for (k, tc) in self.type_costs.iter().enumerate() {
@@ -348,10 +364,13 @@ impl Simulation {
         self.core
             .set_protected_workers(self.pool_key, cluster.protected);
         let t_s = (t - self.start_ms) as f64 / 1000.0;
+        for (mean, process) in self.shared_means.iter_mut().zip(&mut self.shared_loads) {
+            *mean = process.rate(t_s, dt_s);
+        }
         for (i, app) in self.apps.iter_mut().enumerate() {
             let fa = &w.fleet.apps[i];
             let counts = [fa.ready, fa.starting, fa.target, fa.pending];
-            let stats = app.serve(t_s, dt_s, fa.ready);
+            let stats = app.serve(t_s, dt_s, fa.ready, &self.shared_means);
             app.last = Some((stats, counts));
         }
         self.pending_cluster = Some(PendingCluster {

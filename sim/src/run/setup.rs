@@ -11,17 +11,20 @@ use rand::rngs::SmallRng;
 
 use super::adapters::SimAdapters;
 use super::faults::Faults;
-use super::tick::{Quantity, SimApp};
+use super::tick::{AppLoad, Quantity, SimApp};
 use super::world::{Target, World};
 use super::{SimError, SimEvent, SimOptions, Simulation};
 use crate::clock::EventQueue;
 use crate::fleet::cost::CostMeter;
 use crate::fleet::{Fleet, FleetApp};
-use crate::load::{LoadProcess, derive_seed};
+use crate::latency_table::LatencyTable;
+use crate::load::{CopyNoise, LoadProcess, derive_seed, split_noise};
 use crate::record::{
     AppMeta, FORMAT_VERSION, Layer, Recorder, RunMeta, RunMode, Slo, WorkerTypeMeta,
 };
-use crate::scenario::{FaultSpec, LoadedScenario, POOL_ID, engine_config, expanded_apps};
+use crate::scenario::{
+    ExpandedApp, FaultSpec, LoadedScenario, POOL_ID, engine_config, expanded_apps,
+};
 use crate::service::{DemandCurves, Service};
 
 pub(super) fn layer_of(l: ResourceLayer) -> Layer {
@@ -183,14 +186,23 @@ impl Simulation {
             .map_err(|e| SimError::Setup(e.to_string()))?;
         let mut targets = HashMap::new();
         let mut record_ids = HashMap::new();
-        let mut curves = DemandCurves::default();
+        // Pools never exceed their policy's maximum; cap the tables' size.
+        let largest = apps
+            .iter()
+            .map(|a| policy(&a.spec.policy).max())
+            .max()
+            .unwrap_or(1)
+            .min(2000);
+        let mut curves = DemandCurves::with_table((4 * largest).min(4000));
+        let latency = Arc::new(LatencyTable::new(largest));
         let mut sim_apps = Vec::with_capacity(apps.len());
+        let mut shared = SharedLoads::default();
         for (i, a) in apps.iter().enumerate() {
             let id = a.resource_id();
             let key = core
                 .register_resource(&id, &a.spec.policy, MetricsSource::Push)
                 .map_err(|e| SimError::Setup(e.to_string()))?;
-            core.observe_capacity(key, fleet.apps[i].target);
+            core.observe_capacity(key, fleet.apps[i].target, Timestamp(start_ms));
             targets.insert(id.clone(), Target::App(i));
             record_ids.insert(id.clone(), recorder.app_resource(i));
             let slo = a.spec.slo;
@@ -202,15 +214,13 @@ impl Simulation {
             sim_apps.push(SimApp {
                 name: a.name.clone(),
                 spec_name: a.spec.name.clone(),
-                load: LoadProcess::new(
-                    &a.spec.load,
-                    derive_seed(seed, &format!("load/{}", a.name)),
-                ),
+                load: app_load(a, seed, &mut shared),
                 service: Service::new(
                     a.spec.service_rate_rps,
                     a.spec.timeout.as_secs_f64(),
                     slo.latency_percentile,
                     curve,
+                    latency.clone(),
                 ),
                 key,
                 pushes: Vec::new(),
@@ -228,7 +238,7 @@ impl Simulation {
         let pool_key = core
             .register_resource(POOL_ID, &s.workers.policy, MetricsSource::Pull)
             .map_err(|e| SimError::Setup(e.to_string()))?;
-        core.observe_capacity(pool_key, fleet.pool_size());
+        core.observe_capacity(pool_key, fleet.pool_size(), Timestamp(start_ms));
         targets.insert(POOL_ID.to_string(), Target::Pool);
         record_ids.insert(POOL_ID.to_string(), pool_record);
         for app in &mut sim_apps {
@@ -328,7 +338,40 @@ impl Simulation {
             type_costs: Vec::new(),
             pending_cluster: None,
             check_invariants: options.check_invariants,
+            shared_means: vec![0.0; shared.processes.len()],
+            shared_loads: shared.processes,
         })
+    }
+}
+
+/// Deterministic load processes shared by copies, by spec.
+#[derive(Default)]
+struct SharedLoads {
+    processes: Vec<LoadProcess>,
+    /// (layer, spec index) → process index.
+    by_spec: Vec<((ResourceLayer, usize), usize)>,
+}
+
+/// An app's load: copies of a spec (`count` > 1) whose load is a
+/// deterministic shape with outer noise share the shape.
+fn app_load(a: &ExpandedApp, seed: u64, shared: &mut SharedLoads) -> AppLoad {
+    let own_seed = derive_seed(seed, &format!("load/{}", a.name));
+    let Some((core, kind)) = split_noise(&a.spec.load).filter(|_| a.spec.count > 1) else {
+        return AppLoad::Own(LoadProcess::new(&a.spec.load, own_seed));
+    };
+    let key = (a.layer, a.spec_index);
+    let group = match shared.by_spec.iter().find(|(k, _)| *k == key) {
+        Some(&(_, g)) => g,
+        None => {
+            let seed = derive_seed(seed, &format!("shared/{}", a.spec.name));
+            shared.processes.push(LoadProcess::new(core, seed));
+            shared.by_spec.push((key, shared.processes.len() - 1));
+            shared.processes.len() - 1
+        }
+    };
+    AppLoad::Copy {
+        group,
+        noise: CopyNoise::new(kind, own_seed),
     }
 }
 

@@ -6,7 +6,7 @@ use rand::rngs::SmallRng;
 use rand_distr::{Distribution, LogNormal};
 
 use crate::fleet::ClusterState;
-use crate::load::LoadProcess;
+use crate::load::{CopyNoise, LoadProcess};
 use crate::record::{AppSample, ClusterSample, WorkerSample};
 use crate::service::{IntervalStats, Service};
 
@@ -33,6 +33,20 @@ pub enum Quantity {
     Business(usize),
 }
 
+/// Where an app's load comes from.
+pub enum AppLoad {
+    /// Its own process.
+    Own(LoadProcess),
+    /// A copy of an app spec: the group's shared deterministic mean, with
+    /// the copy's own noise.
+    Copy {
+        /// Index of the shared process.
+        group: usize,
+        /// The copy's noise.
+        noise: CopyNoise,
+    },
+}
+
 /// The simulator's side of one app.
 pub struct SimApp {
     /// Name (copies of a spec have their own).
@@ -40,7 +54,7 @@ pub struct SimApp {
     /// Name of its spec in the scenario.
     pub spec_name: String,
     /// Offered load.
-    pub load: LoadProcess,
+    pub load: AppLoad,
     /// Queue and demand.
     pub service: Service,
     /// The engine's key of the app.
@@ -60,8 +74,17 @@ pub struct SimApp {
 
 impl SimApp {
     /// Serves the interval starting now with `ready` instances.
-    pub fn serve(&mut self, t_s: f64, dt_s: f64, ready: u32) -> IntervalStats {
-        let lambda = self.load.rate(t_s, dt_s);
+    pub fn serve(
+        &mut self,
+        t_s: f64,
+        dt_s: f64,
+        ready: u32,
+        shared_means: &[f64],
+    ) -> IntervalStats {
+        let lambda = match &mut self.load {
+            AppLoad::Own(process) => process.rate(t_s, dt_s),
+            AppLoad::Copy { group, noise } => noise.apply(shared_means[*group], dt_s),
+        };
         self.service.interval(lambda, ready, dt_s)
     }
 
