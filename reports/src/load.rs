@@ -148,13 +148,16 @@ fn check_index(path: &Path, df: &DataFrame, column: &'static str, len: usize) ->
     Ok(())
 }
 
+/// A text column, the test its values must pass, and what a failure means.
+type NameCheck = (&'static str, fn(&str) -> bool, &'static str);
+
 /// Checks the text columns of the events table hold known names.
 fn check_events(path: &Path, df: &DataFrame) -> Result<()> {
     let table = |source| ReportError::Table {
         path: path.to_owned(),
         source,
     };
-    let checks: [(&'static str, fn(&str) -> bool, &'static str); 3] = [
+    let checks: [NameCheck; 3] = [
         (
             "kind",
             |s| EventKind::parse(s).is_some(),
