@@ -27,6 +27,8 @@
 //! - [`telemetry`]: [`EngineMetrics`], the engine's metrics in Prometheus format.
 //! - [`providers`]: metrics routed by resource type, and the latest sample of each resource.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod audit;
 pub mod config;

@@ -28,6 +28,8 @@
 //! fact applied ([`crate::Decision::AlreadyApplied`]), so nothing is scaled
 //! twice.
 
+#![warn(missing_docs)]
+
 pub mod http;
 pub mod omnicloud;
 pub mod prometheus;

@@ -119,6 +119,9 @@ fn resolve_paths(config: &mut LiveConfig, base: &Path) {
         fix(p);
     }
     fix(&mut config.api.audit_log);
+    if let Some(p) = &mut config.api.address_file {
+        fix(p);
+    }
     fix(&mut config.state.path);
     if let Some(p) = &mut config.shadow.run_dir {
         fix(p);

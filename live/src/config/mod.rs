@@ -157,6 +157,10 @@ pub struct ApiSection {
     pub max_body_bytes: usize,
     /// The audit log (JSON lines), relative to this file's directory.
     pub audit_log: PathBuf,
+    /// A file to write the bound address into (`127.0.0.1:41234`) once the
+    /// API listens, for scripts that start it on port 0; relative to this
+    /// file's directory.
+    pub address_file: Option<PathBuf>,
 }
 
 impl Default for ApiSection {
@@ -168,6 +172,7 @@ impl Default for ApiSection {
             scrape_auth: ScrapeAuth::None,
             max_body_bytes: 1 << 20,
             audit_log: PathBuf::from("audit.jsonl"),
+            address_file: None,
         }
     }
 }

@@ -133,6 +133,17 @@ pub struct ShutdownReport {
     pub shadow_actions: u64,
 }
 
+/// The state file of shadow mode beside live mode's: `engine.json` →
+/// `engine.shadow.json`.
+pub fn shadow_state_path(path: &std::path::Path) -> PathBuf {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}.shadow.{}", ext.to_string_lossy()),
+        None => format!("{stem}.shadow"),
+    };
+    path.with_file_name(name)
+}
+
 fn secs(s: f64) -> Duration {
     Duration::from_secs_f64(s.max(0.001))
 }
@@ -199,7 +210,14 @@ impl LiveService {
             shadow = Some((run, dir, shadow_exec));
         }
 
-        let store = Arc::new(StateStore::new(&config.state.path));
+        // Shadow mode keeps its own state: its would-be actions must never
+        // leave cooldowns or capacities behind for live mode.
+        let state_path = if options.shadow {
+            shadow_state_path(&config.state.path)
+        } else {
+            config.state.path.clone()
+        };
+        let store = Arc::new(StateStore::new(state_path));
         let (mut core, dropped) = build::restore_core(&store, engine_config.clone(), now)?;
         if !dropped.is_empty() {
             tracing::warn!(?dropped, "saved resources whose type is gone were dropped");
@@ -224,7 +242,6 @@ impl LiveService {
             .on_cycle(metrics.cycle_listener())
             .on_cycle(on_cycle);
         let handle = engine.handle();
-        let engine_task = tokio::spawn(engine.start());
 
         let mut tokens = TokenStore::default();
         if let Some(file) = &config.api.tokens_file {
@@ -267,6 +284,14 @@ impl LiveService {
         let api_addr = listener
             .local_addr()
             .map_err(|source| LiveError::Bind { addr, source })?;
+        if let Some(file) = &config.api.address_file {
+            let text = format!("{api_addr}\n");
+            std::fs::write(file, text).map_err(|e| {
+                LiveError::Config(format!("api.address_file {}: {e}", file.display()))
+            })?;
+        }
+        // Started only once everything that may fail has succeeded.
+        let engine_task = tokio::spawn(engine.start());
         let (stop, stop_rx) = watch::channel(false);
         let app = router(state, config.api.max_body_bytes);
         let server = {

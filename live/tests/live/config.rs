@@ -191,3 +191,17 @@ fn the_engine_configuration_may_come_from_its_own_file() {
         .to_string();
     assert!(e.contains("engine.toml") && e.contains("line 1"), "{e}");
 }
+
+#[test]
+fn the_example_configuration_loads() {
+    let text = include_str!("../../live.example.toml");
+    let config = parse_live_config(text, "live.example.toml", Path::new("/srv/lh")).unwrap();
+    assert_eq!(config.resources.len(), 2);
+    assert_eq!(
+        config.api.tokens_file.as_deref(),
+        Some(Path::new("/srv/lh/tokens.txt"))
+    );
+    assert_eq!(config.prometheus.unwrap().queries["app_instance"].len(), 3);
+    let engine = config.engine.unwrap();
+    assert_eq!(engine.safety.budget_limit_per_hour, Some(25.0));
+}

@@ -45,6 +45,7 @@ fn live_config(omni_url: &str, dir: &Path) -> LiveConfig {
             tokens_file: Some(dir.join("tokens.txt")),
             tokens_env: None,
             audit_log: dir.join("audit.jsonl"),
+            address_file: Some(dir.join("api.addr")),
             ..ApiSection::default()
         },
         state: StateSection {
@@ -93,6 +94,8 @@ async fn shadow_mode_decides_and_records_but_never_acts() {
         .await
         .unwrap();
     cycles(&service, 1).await;
+    let written = std::fs::read_to_string(dir.path().join("api.addr")).unwrap();
+    assert_eq!(written.trim(), service.api_addr().to_string());
     let (status, body) = get(&service, "/status", Some(VIEWER)).await;
     assert_eq!(status, 200);
     let body: Value = serde_json::from_str(&body).unwrap();
@@ -118,7 +121,15 @@ async fn shadow_mode_decides_and_records_but_never_acts() {
     assert_eq!(meta["apps"][0]["resource_id"], "app_instance:web");
     assert_eq!(meta["apps"][0]["service_rate_rps"], 50.0);
     assert!(!run.join(".writing").exists());
+    // Shadow mode keeps its own state, so live mode never inherits the
+    // cooldowns of actions that were not taken.
+    assert!(
+        report.state_file.ends_with("state/engine.shadow.json"),
+        "{:?}",
+        report.state_file
+    );
     assert!(report.state_file.exists());
+    assert!(!dir.path().join("state/engine.json").exists());
     check_run_dir(&run);
 }
 
@@ -131,7 +142,8 @@ fn check_run_dir(run: &Path) {
         .unwrap()
         .str()
         .unwrap()
-        .into_no_null_iter()
+        .iter()
+        .map(|k| k.unwrap_or(""))
         .collect();
     assert!(
         kinds.contains(&"decision") && kinds.contains(&"executed"),
