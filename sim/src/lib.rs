@@ -10,11 +10,13 @@
 //! - [`service`]: one app's interval: served, dropped, latency, demand.
 //! - [`latency_table`]: tabulated M/M/c figures for the hot path.
 //! - [`fleet`]: apps, instances, worker types, placement, draining, billing.
+//! - [`forecast`]: predictive scaling — forecasts published as custom metrics.
 //! - [`run`]: the simulation loop and the engine's callbacks over the fleet.
 //! - [`record`]: what a run records — the contract with the reports crate.
 
 pub mod clock;
 pub mod fleet;
+pub mod forecast;
 pub mod latency_table;
 pub mod load;
 pub mod queueing;

@@ -36,11 +36,14 @@ pub enum EventKind {
     Fault,
     /// The engine's configuration changed.
     Config,
+    /// A forecast was fitted; `reason` holds `name=value` (the largest
+    /// forecast over the horizon), the horizon, the history and the mode.
+    Forecast,
 }
 
 impl EventKind {
     /// Every kind, in declaration order.
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::Decision,
         EventKind::Executed,
         EventKind::Skipped,
@@ -48,6 +51,7 @@ impl EventKind {
         EventKind::Ready,
         EventKind::Fault,
         EventKind::Config,
+        EventKind::Forecast,
     ];
 
     /// The name in `events.parquet`.
@@ -60,6 +64,7 @@ impl EventKind {
             EventKind::Ready => "ready",
             EventKind::Fault => "fault",
             EventKind::Config => "config",
+            EventKind::Forecast => "forecast",
         }
     }
 

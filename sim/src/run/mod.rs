@@ -27,6 +27,7 @@ use lighthouse_engine::{
 use rand::rngs::SmallRng;
 
 pub use adapters::SimAdapters;
+pub use tick::{APP_METRICS, Quantity};
 pub use world::{Target, World};
 
 use crate::clock::EventQueue;
@@ -148,6 +149,8 @@ pub struct Simulation {
     shared_loads: Vec<crate::load::LoadProcess>,
     /// Their means for the interval being served.
     shared_means: Vec<f64>,
+    /// Forecasts published as custom metrics (predictive scaling).
+    forecasts: crate::forecast::Forecasters,
 }
 
 impl Simulation {
@@ -331,6 +334,10 @@ impl Simulation {
                 };
                 let sample = app.sample(&stats, ready, starting, target, pending, dt_s);
                 w.recorder.app_sample(pc.t_ms, i, &sample);
+                if !self.forecasts.is_empty() {
+                    let value = |q| app.value(q, &stats, ready, dt_s);
+                    self.forecasts.observe(i, t, value, &mut w.recorder);
+                }
                 if !evaluating {
                     continue;
                 }
@@ -342,6 +349,11 @@ impl Simulation {
                 {
                     let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
                     app.push(&mut self.core, &stats, ready, dt_s, Timestamp(t), noise);
+                    if !self.forecasts.is_empty() {
+                        let at = Timestamp(t);
+                        self.forecasts
+                            .publish(i, &mut self.core, app.key, ready, at);
+                    }
                 }
             }
             if evaluating {

@@ -338,6 +338,7 @@ impl Simulation {
             type_costs: Vec::new(),
             pending_cluster: None,
             check_invariants: options.check_invariants,
+            forecasts: crate::forecast::runtime::build(s, &apps, start_ms),
             shared_means: vec![0.0; shared.processes.len()],
             shared_loads: shared.processes,
         })
@@ -380,16 +381,7 @@ impl SimApp {
     /// (again after a configuration change, which may read new metrics).
     pub(super) fn bind_metrics(&mut self, core: &EngineCore) {
         self.pushes.clear();
-        for (name, q) in [
-            ("requests_per_second", Quantity::Rps),
-            ("requests_per_second_per_instance", Quantity::RpsPerInstance),
-            ("cpu_percent", Quantity::Cpu),
-            ("memory_percent", Quantity::Memory),
-            ("response_time_ms", Quantity::MeanLatency),
-            ("response_time_p95_ms", Quantity::P95Latency),
-            ("api_request_queue_length", Quantity::QueueLength),
-            ("dropped_requests_per_second", Quantity::Drops),
-        ] {
+        for (name, q) in super::tick::APP_METRICS {
             if let Some(k) = core.metric_key(name) {
                 self.pushes.push((k, q));
             }

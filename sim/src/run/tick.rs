@@ -33,6 +33,18 @@ pub enum Quantity {
     Business(usize),
 }
 
+/// The metrics the simulator measures for every app, by name.
+pub const APP_METRICS: [(&str, Quantity); 8] = [
+    ("requests_per_second", Quantity::Rps),
+    ("requests_per_second_per_instance", Quantity::RpsPerInstance),
+    ("cpu_percent", Quantity::Cpu),
+    ("memory_percent", Quantity::Memory),
+    ("response_time_ms", Quantity::MeanLatency),
+    ("response_time_p95_ms", Quantity::P95Latency),
+    ("api_request_queue_length", Quantity::QueueLength),
+    ("dropped_requests_per_second", Quantity::Drops),
+];
+
 /// Where an app's load comes from.
 pub enum AppLoad {
     /// Its own process.
@@ -120,6 +132,22 @@ impl SimApp {
         }
     }
 
+    /// The value of a quantity over a finished interval (no noise).
+    pub fn value(&self, q: Quantity, stats: &IntervalStats, ready: u32, dt_s: f64) -> f64 {
+        let lambda = stats.offered / dt_s;
+        match q {
+            Quantity::Rps => lambda,
+            Quantity::RpsPerInstance => lambda / f64::from(ready.max(1)),
+            Quantity::Cpu => 100.0 * stats.utilisation,
+            Quantity::Memory => 30.0 + 50.0 * stats.utilisation,
+            Quantity::MeanLatency => stats.mean_ms,
+            Quantity::P95Latency => stats.p95_ms,
+            Quantity::QueueLength => stats.queue_length,
+            Quantity::Drops => stats.dropped / dt_s,
+            Quantity::Business(i) => lambda * self.business[i].1,
+        }
+    }
+
     /// Tells the engine about a finished interval, measured at `at`; with
     /// `noise` (a spread and a generator) each value is multiplied by
     /// log-normal noise.
@@ -132,19 +160,8 @@ impl SimApp {
         at: Timestamp,
         mut noise: Option<(f64, &mut SmallRng)>,
     ) {
-        let lambda = stats.offered / dt_s;
         for &(metric, q) in &self.pushes {
-            let value = match q {
-                Quantity::Rps => lambda,
-                Quantity::RpsPerInstance => lambda / f64::from(ready.max(1)),
-                Quantity::Cpu => 100.0 * stats.utilisation,
-                Quantity::Memory => 30.0 + 50.0 * stats.utilisation,
-                Quantity::MeanLatency => stats.mean_ms,
-                Quantity::P95Latency => stats.p95_ms,
-                Quantity::QueueLength => stats.queue_length,
-                Quantity::Drops => stats.dropped / dt_s,
-                Quantity::Business(i) => lambda * self.business[i].1,
-            };
+            let value = self.value(q, stats, ready, dt_s);
             let value = match &mut noise {
                 Some((sigma, rng)) => {
                     value * LogNormal::new(0.0, *sigma).map_or(1.0, |d| d.sample(*rng))

@@ -41,6 +41,9 @@ pub struct Scenario {
     /// Configuration changes during the run (what-if: "switch the policy at day 3").
     #[serde(default)]
     pub changes: Vec<ChangeSpec>,
+    /// Forecasts published as custom metrics (predictive scaling).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forecasts: Vec<crate::forecast::ForecastSpec>,
 }
 
 /// Run-wide settings.

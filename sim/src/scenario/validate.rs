@@ -217,6 +217,7 @@ pub(super) fn validate(s: &Scenario) -> Vec<ScenarioIssue> {
     check_apps(&mut v, s);
     check_workers(&mut v, s);
     check_faults(&mut v, s);
+    v.0.extend(crate::forecast::validate::validate(s));
     for (i, m) in s.maintenance.iter().enumerate() {
         v.check(
             m.start < m.end,
