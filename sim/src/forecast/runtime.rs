@@ -20,6 +20,8 @@ pub struct Forecaster {
     pub app: usize,
     /// Published metric name.
     pub name: String,
+    /// The metric forecast.
+    pub metric: String,
     /// What is forecast.
     pub source: Quantity,
     /// Publish per ready instance.
@@ -50,6 +52,7 @@ impl Forecaster {
         Forecaster {
             app,
             name: spec.published_name(),
+            metric: spec.metric.clone(),
             source,
             per_instance: spec.per_instance,
             mode: spec.mode,
@@ -82,7 +85,8 @@ impl Forecaster {
                 self.latest = Some((origin, points));
                 let peak = self.total_at(t_ms).unwrap_or(0.0);
                 row.reason = Cow::Owned(format!(
-                    "{}={peak:.3} horizon={}s history_steps={steps} mode={}",
+                    "{}={peak:.3} published_as={} horizon={}s history_steps={steps} mode={}",
+                    self.metric,
                     self.name,
                     self.horizon_ms / 1000,
                     self.mode.as_str()

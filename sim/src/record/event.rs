@@ -36,8 +36,9 @@ pub enum EventKind {
     Fault,
     /// The engine's configuration changed.
     Config,
-    /// A forecast was fitted; `reason` holds `name=value` (the largest
-    /// forecast over the horizon), the horizon, the history and the mode.
+    /// A forecast was fitted; `reason` holds `metric=value` (the largest
+    /// forecast over the horizon), the published name, the horizon, the
+    /// history and the mode.
     Forecast,
 }
 

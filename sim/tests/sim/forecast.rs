@@ -145,8 +145,8 @@ fn forecasts_are_deterministic_and_start_after_the_minimum_history() {
         "first forecast at {first} ms, before two days of history"
     );
     assert!(
-        f.iter()
-            .all(|(_, r)| r.starts_with("predicted_requests_per_second_per_instance=")),
+        f.iter().all(|(_, r)| r.starts_with("requests_per_second=")
+            && r.contains(" published_as=predicted_requests_per_second_per_instance ")),
         "{:?}",
         f[0]
     );
