@@ -1,1 +1,49 @@
-fn main() {}
+//! `lighthouse`: test and tune an autoscaler before it touches production.
+//!
+//! Subcommands: `run` a scenario in the simulator, `report` a run again,
+//! `compare` runs.
+
+mod commands;
+mod paths;
+mod progress;
+mod table;
+
+use clap::{Parser, Subcommand};
+
+/// Test and tune the Lighthouse autoscaling engine against a simulated fleet.
+#[derive(Parser, Debug)]
+#[command(name = "lighthouse", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate a scenario, print a summary and write the run and its report.
+    Run(commands::run::RunArgs),
+    /// Regenerate the report of a run directory.
+    Report(commands::report::ReportArgs),
+    /// Compare runs side by side.
+    Compare(commands::compare::CompareArgs),
+    /// Replay a workload trace (open or closed loop), print a summary and
+    /// write the run and its report.
+    Replay(commands::replay::ReplayArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Run(commands::run::RunArgs::default())) {
+        Command::Run(args) => commands::run::run(args),
+        Command::Report(args) => commands::report::report(args),
+        Command::Compare(args) => commands::compare::compare(args),
+        Command::Replay(args) => commands::replay::replay(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -16,6 +16,8 @@
 //! - [`shape`]: pure functions on series: scaling, time shift, speed-up,
 //!   looping, windows, resampling with gap rules, mapping to apps.
 //! - [`time`]: timestamp formats and [`time::parse_instant`].
+//! - [`modes`]: open- and closed-loop replay of a trace against a scenario
+//!   ([`modes::replay`]), writing the same run record as a simulation.
 //! - Internal: `text` (preflight, tokenizer), `table` and `scan` (polars
 //!   streaming scans), `stream` (batch checks), `assemble` (grouping and
 //!   ordering rules), `validate` and `resolve` (the line-precise pass).
@@ -26,6 +28,7 @@ pub mod error;
 pub mod generic;
 pub mod importers;
 pub mod model;
+pub mod modes;
 pub mod options;
 pub mod read;
 pub mod shape;

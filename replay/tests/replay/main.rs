@@ -5,5 +5,6 @@ mod common;
 mod fuzz;
 mod generic;
 mod importers;
+mod modes;
 mod parquet;
 mod shaping;

@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod compare;
+pub mod replay;
+pub mod report;
+pub mod run;

@@ -1,0 +1,6 @@
+//! The `lighthouse` command, run as a user would: scenarios, determinism,
+//! comparisons and errors.
+
+mod commands;
+mod compare;
+mod support;
