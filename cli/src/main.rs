@@ -29,6 +29,17 @@ enum Command {
     /// Replay a workload trace (open or closed loop), print a summary and
     /// write the run and its report.
     Replay(commands::replay::ReplayArgs),
+    /// Sweep policy parameters over a scenario or trace: results table,
+    /// Pareto front and a recommended configuration.
+    Sweep(commands::sweep::SweepArgs),
+    /// Merge the result tables of a sharded sweep into one.
+    Merge(commands::sweep::MergeArgs),
+    /// Run the engine in real time against Prometheus and OmniCloud, with
+    /// the management API (`--shadow`: decide and record, never act).
+    Live(commands::live::LiveArgs),
+    /// Serve a scenario's simulated fleet as OmniCloud REST routes and
+    /// Prometheus metrics, against the wall clock (for `live` end to end).
+    FleetServer(commands::fleet_server::FleetServerArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -38,6 +49,10 @@ fn main() -> std::process::ExitCode {
         Command::Report(args) => commands::report::report(args),
         Command::Compare(args) => commands::compare::compare(args),
         Command::Replay(args) => commands::replay::replay(args),
+        Command::Sweep(args) => commands::sweep::sweep_command(args),
+        Command::Merge(args) => commands::sweep::merge_command(args),
+        Command::Live(args) => commands::live::live(args),
+        Command::FleetServer(args) => commands::fleet_server::fleet_server(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

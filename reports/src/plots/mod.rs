@@ -23,10 +23,10 @@ use crate::error::{ReportError, Result, io};
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// Width and height of every plot, pixels.
-pub(crate) const SIZE: (u32, u32) = (1100, 420);
+pub const SIZE: (u32, u32) = (1100, 420);
 
 /// The font family name plots ask for; bound to the bundled font.
-pub(crate) const FAMILY: &str = "sans-serif";
+pub const FAMILY: &str = "sans-serif";
 
 fn register_font() {
     static ONCE: Once = Once::new();
@@ -48,8 +48,9 @@ pub struct Plot {
     pub svg: String,
 }
 
-/// Something that can draw itself on any plotters backend.
-pub(crate) trait Chart {
+/// Something that can draw itself on any plotters backend (public so
+/// that other crates, such as sweeps, draw with the same font and files).
+pub trait Chart {
     /// The plot's title.
     fn title(&self) -> &str;
     /// Draws on `area`; errors are the backend's, as text.
@@ -57,7 +58,7 @@ pub(crate) trait Chart {
 }
 
 /// Draws `chart` into `dir/stem.png` and `dir/stem.svg`.
-pub(crate) fn save<C: Chart>(chart: &C, dir: &Path, stem: &str) -> Result<Plot> {
+pub fn save<C: Chart>(chart: &C, dir: &Path, stem: &str) -> Result<Plot> {
     register_font();
     let png = dir.join(format!("{stem}.png"));
     let fail = |path: &Path| {

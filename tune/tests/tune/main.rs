@@ -1,0 +1,7 @@
+//! Tests of sweeps: parameter specs, the cooldown sweep on a noisy
+//! scenario, the recommendation, determinism, shards and merge.
+
+mod common;
+mod merge;
+mod spec;
+mod sweep;
