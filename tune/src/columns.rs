@@ -41,9 +41,15 @@ fn param_cell(spec: &ParamSpec, value: &Value) -> Cell {
     let numeric_list = |items: &[Value]| items.iter().all(|v| v.is_integer() || v.is_float());
     let as_float = |v: &Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
     match &spec.values {
-        ValueSet::List(items) if items.iter().all(Value::is_integer) => value.as_integer().map_or(Cell::Null, Cell::Int),
-        ValueSet::List(items) if numeric_list(items) => as_float(value).map_or(Cell::Null, Cell::Float),
-        ValueSet::List(items) if items.iter().all(Value::is_bool) => value.as_bool().map_or(Cell::Null, Cell::Bool),
+        ValueSet::List(items) if items.iter().all(Value::is_integer) => {
+            value.as_integer().map_or(Cell::Null, Cell::Int)
+        }
+        ValueSet::List(items) if numeric_list(items) => {
+            as_float(value).map_or(Cell::Null, Cell::Float)
+        }
+        ValueSet::List(items) if items.iter().all(Value::is_bool) => {
+            value.as_bool().map_or(Cell::Null, Cell::Bool)
+        }
         ValueSet::List(_) => Cell::Text(match value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -70,7 +76,13 @@ pub fn judged(figures: &Figures) -> (f64, f64, u64, f64) {
 }
 
 /// A run's row (the marks are added once every row is known).
-pub fn row(index: usize, seed: u64, params: &[ParamSpec], values: &[Value], figures: &Figures) -> Vec<(String, Cell)> {
+pub fn row(
+    index: usize,
+    seed: u64,
+    params: &[ParamSpec],
+    values: &[Value],
+    figures: &Figures,
+) -> Vec<(String, Cell)> {
     let mut row = vec![
         (RUN.to_string(), Cell::Int(index as i64)),
         (SEED.to_string(), Cell::UInt(seed)),
@@ -127,7 +139,18 @@ fn flatten(prefix: &str, value: &Json, out: &mut Vec<(String, Cell)>) {
 pub fn arrange(table: &mut ResultTable, params: &[ParamSpec]) {
     let mut first: Vec<String> = vec![RUN.into(), SEED.into()];
     first.extend(params.iter().map(|p| p.path.clone()));
-    first.extend([COST, BREACH, FLAPS, FLAPS_PER_DAY, PARETO, FEASIBLE, RECOMMENDED].map(String::from));
+    first.extend(
+        [
+            COST,
+            BREACH,
+            FLAPS,
+            FLAPS_PER_DAY,
+            PARETO,
+            FEASIBLE,
+            RECOMMENDED,
+        ]
+        .map(String::from),
+    );
     let mut rest: Vec<String> = table
         .columns
         .iter()

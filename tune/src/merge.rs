@@ -57,8 +57,14 @@ fn same_sweep(a: &SweepMeta, b: &SweepMeta) -> Vec<&'static str> {
     check("common_seed", a.common_seed == b.common_seed);
     check("duration_ms", a.duration_ms == b.duration_ms);
     check("objective", a.objective == b.objective);
-    check("max_breach_minutes", a.max_breach_minutes == b.max_breach_minutes);
-    check("max_flaps_per_day", a.max_flaps_per_day == b.max_flaps_per_day);
+    check(
+        "max_breach_minutes",
+        a.max_breach_minutes == b.max_breach_minutes,
+    );
+    check(
+        "max_flaps_per_day",
+        a.max_flaps_per_day == b.max_flaps_per_day,
+    );
     check("runs_total", a.runs_total == b.runs_total);
     differ
 }
@@ -66,9 +72,14 @@ fn same_sweep(a: &SweepMeta, b: &SweepMeta) -> Vec<&'static str> {
 /// Merges the shard directories `dirs` into `out`.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, TuneError> {
     if dirs.is_empty() {
-        return Err(TuneError::Options("merge: name the shards' output directories".into()));
+        return Err(TuneError::Options(
+            "merge: name the shards' output directories".into(),
+        ));
     }
-    let parts = dirs.iter().map(|d| read_part(d)).collect::<Result<Vec<_>, _>>()?;
+    let parts = dirs
+        .iter()
+        .map(|d| read_part(d))
+        .collect::<Result<Vec<_>, _>>()?;
     let first = &parts[0];
     for p in &parts[1..] {
         let differ = same_sweep(&first.meta, &p.meta);
@@ -104,7 +115,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, TuneError> {
         Path::new(&meta.scenario_dir),
         trace.as_deref(),
     )?;
-    let plan = SweepPlan::new(target, &meta.params, meta.random, Some(meta.seed), meta.common_seed)?;
+    let plan = SweepPlan::new(
+        target,
+        &meta.params,
+        meta.random,
+        Some(meta.seed),
+        meta.common_seed,
+    )?;
     let mut merged = meta.clone();
     merged.shard = None;
     let (table, written) = output::finish(&plan, table, merged, out)?;
@@ -145,7 +162,9 @@ fn check_shards(parts: &[Part]) -> Result<(), TuneError> {
             )));
         }
         if !seen.insert(s.k) {
-            return Err(TuneError::Options(format!("merge: shard {s} is given twice")));
+            return Err(TuneError::Options(format!(
+                "merge: shard {s} is given twice"
+            )));
         }
     }
     let missing: Vec<String> = (1..=n)
@@ -174,7 +193,9 @@ fn check_runs(table: &ResultTable, total: usize) -> Result<(), TuneError> {
         }
     }
     if let Some(missing) = seen.iter().position(|s| !s) {
-        return Err(TuneError::Options(format!("merge: run {missing} is in no table")));
+        return Err(TuneError::Options(format!(
+            "merge: run {missing} is in no table"
+        )));
     }
     Ok(())
 }

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
-use crate::columns::{self, BREACH, COST, FEASIBLE, FLAPS, FLAPS_PER_DAY, PARETO, RECOMMENDED, RUN};
+use crate::columns::{
+    self, BREACH, COST, FEASIBLE, FLAPS, FLAPS_PER_DAY, PARETO, RECOMMENDED, RUN,
+};
 use crate::error::{TuneError, io};
 use crate::plot::{ParetoChart, write_pareto_plot};
 use crate::select::{Constraints, Objective, Scored, best, pareto_front};
@@ -161,7 +163,10 @@ pub fn finish(
     let points = scored_rows(&table);
     let front = pareto_front(&points);
     let pick = best(&points, objective, &constraints);
-    table.set_column(PARETO, Cells::Bool(front.iter().map(|&f| Some(f)).collect()));
+    table.set_column(
+        PARETO,
+        Cells::Bool(front.iter().map(|&f| Some(f)).collect()),
+    );
     table.set_column(
         FEASIBLE,
         Cells::Bool(points.iter().map(|p| Some(constraints.met_by(p))).collect()),
@@ -198,9 +203,22 @@ pub fn finish(
         Some(i) => {
             let scored = points[i];
             let point = plan.points.get(scored.run).ok_or_else(|| {
-                TuneError::Options(format!("run {} is not in the plan of {} runs", scored.run, plan.points.len()))
+                TuneError::Options(format!(
+                    "run {} is not in the plan of {} runs",
+                    scored.run,
+                    plan.points.len()
+                ))
             })?;
-            let text = recommended_text(plan, &meta, point.index, point.seed, &point.values, &scored, &constraints, objective)?;
+            let text = recommended_text(
+                plan,
+                &meta,
+                point.index,
+                point.seed,
+                &point.values,
+                &scored,
+                &constraints,
+                objective,
+            )?;
             std::fs::write(&recommended_path, text).map_err(io(&recommended_path))?;
             Some(Recommendation {
                 run: scored.run,
@@ -292,7 +310,11 @@ fn recommended_text(
     };
     set(&mut doc, "simulation.seed", Value::Integer(seed as i64))?;
     if let Some(ms) = meta.duration_ms {
-        set(&mut doc, "simulation.duration", Value::String(format!("{ms}ms")))?;
+        set(
+            &mut doc,
+            "simulation.duration",
+            Value::String(format!("{ms}ms")),
+        )?;
     }
     if target.is_replay() {
         // A relative trace path is rewritten from the scenario's folder.
@@ -302,7 +324,11 @@ fn recommended_text(
                 .map(|t| target.dir.join(t))
         });
         if let Some(trace) = trace {
-            set(&mut doc, "replay.trace", Value::String(trace.display().to_string()))?;
+            set(
+                &mut doc,
+                "replay.trace",
+                Value::String(trace.display().to_string()),
+            )?;
         }
     }
     let body = toml::to_string(&doc).map_err(|e| TuneError::Options(e.to_string()))?;

@@ -67,13 +67,21 @@ pub fn build_plan(
                 .iter()
                 .map(ParamSpec::grid_values)
                 .collect::<Result<Vec<_>, _>>()?;
-            let total = axes
-                .iter()
-                .try_fold(1usize, |n, a| n.checked_mul(a.len()).filter(|&n| n <= MAX_RUNS));
+            let total = axes.iter().try_fold(1usize, |n, a| {
+                n.checked_mul(a.len()).filter(|&n| n <= MAX_RUNS)
+            });
             let Some(total) = total else {
                 return Err(ParamError {
-                    param: params.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" "),
-                    value: axes.iter().map(|a| a.len().to_string()).collect::<Vec<_>>().join(" × "),
+                    param: params
+                        .iter()
+                        .map(|p| p.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    value: axes
+                        .iter()
+                        .map(|a| a.len().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" × "),
                     message: format!("more than {MAX_RUNS} runs; use --random N"),
                 });
             };
@@ -92,7 +100,12 @@ pub fn build_plan(
             .map(|i| {
                 params
                     .iter()
-                    .map(|p| p.sample(unit(derive_seed(sweep_seed, &format!("random[{i}].{}", p.path)))))
+                    .map(|p| {
+                        p.sample(unit(derive_seed(
+                            sweep_seed,
+                            &format!("random[{i}].{}", p.path),
+                        )))
+                    })
                     .collect()
             })
             .collect(),

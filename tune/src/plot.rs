@@ -28,7 +28,11 @@ pub struct ParetoChart {
 
 /// Colour of a front point: blue (fewest flaps) to red (most).
 fn flap_colour(flaps: f64, lo: f64, hi: f64) -> RGBColor {
-    let t = if hi > lo { ((flaps - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if hi > lo {
+        ((flaps - lo) / (hi - lo)).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let mix = |a: u8, b: u8| (f64::from(a) + t * (f64::from(b) - f64::from(a))).round() as u8;
     RGBColor(mix(31, 214), mix(119, 39), mix(180, 40))
 }
@@ -36,11 +40,17 @@ fn flap_colour(flaps: f64, lo: f64, hi: f64) -> RGBColor {
 fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
-    let pad = if hi > lo { (hi - lo) * 0.06 } else { lo.abs().max(1.0) * 0.1 };
+    let pad = if hi > lo {
+        (hi - lo) * 0.06
+    } else {
+        lo.abs().max(1.0) * 0.1
+    };
     (lo - pad, hi + pad)
 }
 
@@ -63,7 +73,9 @@ impl Chart for ParetoChart {
             .points
             .iter()
             .map(|p| p.flaps)
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, (FAMILY, 20))
             .margin(12)
@@ -98,10 +110,18 @@ impl Chart for ParetoChart {
                     .iter()
                     .zip(&self.front)
                     .filter(|(_, f)| **f)
-                    .map(|(p, _)| Circle::new((p.cost, p.breach_minutes), 5, flap_colour(p.flaps, f0, f1).filled())),
+                    .map(|(p, _)| {
+                        Circle::new(
+                            (p.cost, p.breach_minutes),
+                            5,
+                            flap_colour(p.flaps, f0, f1).filled(),
+                        )
+                    }),
             )
             .map_err(|e| err(&e))?
-            .label(format!("Pareto front (colour: flaps {f0:.0} blue → {f1:.0} red)"))
+            .label(format!(
+                "Pareto front (colour: flaps {f0:.0} blue → {f1:.0} red)"
+            ))
             .legend(move |(x, y)| Circle::new((x + 8, y), 5, blue.filled()));
         if let Some(limit) = self.max_breach_minutes {
             let style = RGBColor(214, 39, 40).stroke_width(1);

@@ -18,14 +18,21 @@ pub struct Progress {
 
 impl Progress {
     /// A bar over `runs` runs; `show` false (or no terminal) hides it.
-    pub fn new(runs: usize, show: bool, objective: Objective, constraints: Constraints) -> Progress {
+    pub fn new(
+        runs: usize,
+        show: bool,
+        objective: Objective,
+        constraints: Constraints,
+    ) -> Progress {
         let visible = show && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
         let bar = if visible {
             let bar = ProgressBar::new(runs as u64);
             bar.set_style(
-                ProgressStyle::with_template("sweep [{bar:30}] {pos}/{len} runs, eta {eta} | {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "sweep [{bar:30}] {pos}/{len} runs, eta {eta} | {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
             );
             bar.set_message("best: none yet");
             bar

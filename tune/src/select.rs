@@ -42,7 +42,9 @@ impl FromStr for Objective {
             "cost" => Ok(Objective::Cost),
             "breach" | "breach_minutes" => Ok(Objective::Breach),
             "flaps" => Ok(Objective::Flaps),
-            other => Err(format!("--objective {other:?}: expected cost, breach or flaps")),
+            other => Err(format!(
+                "--objective {other:?}: expected cost, breach or flaps"
+            )),
         }
     }
 }
@@ -74,7 +76,8 @@ impl Constraints {
 
     /// Whether a run meets every limit.
     pub fn met_by(&self, p: &Scored) -> bool {
-        self.max_breach_minutes.is_none_or(|m| p.breach_minutes <= m)
+        self.max_breach_minutes
+            .is_none_or(|m| p.breach_minutes <= m)
             && self.max_flaps_per_day.is_none_or(|m| p.flaps_per_day <= m)
     }
 
@@ -116,8 +119,12 @@ fn dominates(a: &Scored, b: &Scored) -> bool {
         [a.cost, a.breach_minutes, a.flaps],
         [b.cost, b.breach_minutes, b.flaps],
     );
-    x.iter().zip(&y).all(|(p, q)| p.total_cmp(q) != Ordering::Greater)
-        && x.iter().zip(&y).any(|(p, q)| p.total_cmp(q) == Ordering::Less)
+    x.iter()
+        .zip(&y)
+        .all(|(p, q)| p.total_cmp(q) != Ordering::Greater)
+        && x.iter()
+            .zip(&y)
+            .any(|(p, q)| p.total_cmp(q) == Ordering::Less)
 }
 
 /// For each run, whether no other run dominates it (equal runs are both

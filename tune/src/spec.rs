@@ -133,7 +133,12 @@ impl ParamSpec {
     pub fn grid_values(&self) -> Result<Vec<Value>, ParamError> {
         let err = |message: String| ParamError {
             param: self.text.clone(),
-            value: self.text.split_once('=').map_or("", |(_, v)| v).trim().to_string(),
+            value: self
+                .text
+                .split_once('=')
+                .map_or("", |(_, v)| v)
+                .trim()
+                .to_string(),
             message,
         };
         match &self.values {
@@ -181,7 +186,9 @@ impl ParamSpec {
     pub fn sample(&self, u: f64) -> Value {
         let u = u.clamp(0.0, 1.0 - f64::EPSILON);
         match &self.values {
-            ValueSet::List(items) => items[((u * items.len() as f64) as usize).min(items.len() - 1)].clone(),
+            ValueSet::List(items) => {
+                items[((u * items.len() as f64) as usize).min(items.len() - 1)].clone()
+            }
             ValueSet::Range { start, end, step } => {
                 let decimals = start.decimals.max(end.decimals);
                 match step {
@@ -211,7 +218,10 @@ impl ParamSpec {
 
 /// Whether the values are a range: `a..b` outside quotes.
 fn is_range(values: &str) -> bool {
-    !values.starts_with('"') && !values.starts_with('\'') && !values.starts_with('[') && values.contains("..")
+    !values.starts_with('"')
+        && !values.starts_with('\'')
+        && !values.starts_with('[')
+        && values.contains("..")
 }
 
 fn parse_range(values: &str) -> Result<ValueSet, (String, String)> {
@@ -223,10 +233,17 @@ fn parse_range(values: &str) -> Result<ValueSet, (String, String)> {
     let start = parse_num(a.trim())?;
     let end = parse_num(b.trim())?;
     if end.value <= start.value {
-        return Err((values.to_string(), "the end of a range must be above its start".into()));
+        return Err((
+            values.to_string(),
+            "the end of a range must be above its start".into(),
+        ));
     }
     match step {
-        None => Ok(ValueSet::Range { start, end, step: None }),
+        None => Ok(ValueSet::Range {
+            start,
+            end,
+            step: None,
+        }),
         Some(s) if s.starts_with("log") => {
             let count: usize = s[3..].parse().map_err(|_| {
                 (s.to_string(), "a log range is `start..end:logN` with N a whole number ≥ 2, e.g. 10..1000:log5".to_string())
@@ -247,14 +264,21 @@ fn parse_range(values: &str) -> Result<ValueSet, (String, String)> {
             if step.value <= 0.0 {
                 return Err((s.to_string(), "the step must be above 0".into()));
             }
-            Ok(ValueSet::Range { start, end, step: Some(step) })
+            Ok(ValueSet::Range {
+                start,
+                end,
+                step: Some(step),
+            })
         }
     }
 }
 
 fn parse_num(text: &str) -> Result<Num, (String, String)> {
     if text.is_empty() {
-        return Err((text.to_string(), "a range is `start..end`, `start..end:step` or `start..end:logN`".into()));
+        return Err((
+            text.to_string(),
+            "a range is `start..end`, `start..end:step` or `start..end:logN`".into(),
+        ));
     }
     let value: f64 = text
         .replace('_', "")
@@ -269,7 +293,11 @@ fn parse_num(text: &str) -> Result<Num, (String, String)> {
     } else {
         text.split_once('.').map_or(0, |(_, d)| d.len() as u32)
     };
-    Ok(Num { value, integer, decimals })
+    Ok(Num {
+        value,
+        integer,
+        decimals,
+    })
 }
 
 fn parse_list(values: &str) -> Result<Vec<Value>, (String, String)> {
@@ -322,7 +350,11 @@ fn fmt_num(n: Num) -> String {
     if n.integer {
         format!("{}", n.value.round() as i64)
     } else {
-        format!("{}", (n.value * 10f64.powi(n.decimals.max(1) as i32)).round() / 10f64.powi(n.decimals.max(1) as i32))
+        format!(
+            "{}",
+            (n.value * 10f64.powi(n.decimals.max(1) as i32)).round()
+                / 10f64.powi(n.decimals.max(1) as i32)
+        )
     }
 }
 

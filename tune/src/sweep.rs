@@ -80,7 +80,11 @@ impl SweepPlan {
             .map(|p| ParamSpec::parse(p))
             .collect::<Result<Vec<_>, _>>()?;
         let sampling = match random {
-            Some(0) => return Err(TuneError::Options("--random 0: expected at least 1 run".into())),
+            Some(0) => {
+                return Err(TuneError::Options(
+                    "--random 0: expected at least 1 run".into(),
+                ));
+            }
             Some(n) => Sampling::Random(n),
             None => Sampling::Grid,
         };
@@ -167,7 +171,10 @@ pub fn sweep(target: Target, options: &SweepOptions) -> Result<SweepOutcome, Tun
         mine.par_iter()
             .map(|p| {
                 let t = Instant::now();
-                (plan.target.prepare(&plan.params, p), t.elapsed().as_secs_f64())
+                (
+                    plan.target.prepare(&plan.params, p),
+                    t.elapsed().as_secs_f64(),
+                )
             })
             .collect()
     });
@@ -177,7 +184,12 @@ pub fn sweep(target: Target, options: &SweepOptions) -> Result<SweepOutcome, Tun
         .map(|(p, _)| p)
         .collect::<Result<Vec<_>, _>>()?;
 
-    let progress = Progress::new(mine.len(), options.progress, options.objective, options.constraints);
+    let progress = Progress::new(
+        mine.len(),
+        options.progress,
+        options.objective,
+        options.constraints,
+    );
     let failed = AtomicBool::new(false);
     let runs_start = Instant::now();
     let outs: Vec<Option<Result<RunOut, TuneError>>> = pool.install(|| {
@@ -224,17 +236,28 @@ pub fn sweep(target: Target, options: &SweepOptions) -> Result<SweepOutcome, Tun
     })
 }
 
-fn run_one(plan: &SweepPlan, point: &Point, prep: &Prepared, duration: Option<Dur>) -> Result<RunOut, TuneError> {
+fn run_one(
+    plan: &SweepPlan,
+    point: &Point,
+    prep: &Prepared,
+    duration: Option<Dur>,
+) -> Result<RunOut, TuneError> {
     let t = Instant::now();
-    let (figures, sim_seconds) = plan
-        .target
-        .run(prep, point.seed, duration)
-        .map_err(|message| TuneError::Run {
-            index: point.index,
-            settings: settings(&plan.params, &point.values),
-            message,
-        })?;
-    let row = columns::row(point.index, point.seed, &plan.params, &point.values, &figures);
+    let (figures, sim_seconds) =
+        plan.target
+            .run(prep, point.seed, duration)
+            .map_err(|message| TuneError::Run {
+                index: point.index,
+                settings: settings(&plan.params, &point.values),
+                message,
+            })?;
+    let row = columns::row(
+        point.index,
+        point.seed,
+        &plan.params,
+        &point.values,
+        &figures,
+    );
     let (cost, breach, flaps, per_day) = columns::judged(&figures);
     Ok(RunOut {
         row,

@@ -214,8 +214,11 @@ impl ResultTable {
                 cells: Cells::like(&kinds[n]),
             })
             .collect();
-        let index: std::collections::HashMap<&str, usize> =
-            names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+        let index: std::collections::HashMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
         for row in rows {
             let mut filled = vec![false; columns.len()];
             for (name, cell) in row {
@@ -306,7 +309,11 @@ impl ResultTable {
         out.push_str(&header.join(","));
         out.push('\n');
         for row in 0..self.rows() {
-            let line: Vec<String> = self.columns.iter().map(|c| c.cells.get(row).to_csv()).collect();
+            let line: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| c.cells.get(row).to_csv())
+                .collect();
             out.push_str(&line.join(","));
             out.push('\n');
         }
@@ -372,7 +379,9 @@ impl ResultTable {
                 other => {
                     return Err(TuneError::Io {
                         path: path.to_path_buf(),
-                        message: format!("column {name:?} has type {other}, not one a sweep writes"),
+                        message: format!(
+                            "column {name:?} has type {other}, not one a sweep writes"
+                        ),
                     });
                 }
             };

@@ -86,11 +86,11 @@ impl Target {
             .to_string()
     }
 
-    /// `simulation.seed` (the simulator's default, 42, without one).
+    /// `simulation.seed` (the simulator's default, 1, without one).
     pub fn seed(&self) -> u64 {
         get_path(&self.document, "simulation.seed")
             .and_then(Value::as_integer)
-            .map_or(42, |s| s as u64)
+            .map_or(1, |s| s as u64)
     }
 
     /// Refuses, before any run, a parameter whose path is not in the
@@ -156,7 +156,8 @@ impl Target {
     fn validate(&self, doc: Table) -> Result<Prepared, String> {
         if self.is_replay() {
             let text = toml::to_string(&doc).map_err(|e| e.to_string())?;
-            let sc = ReplayScenario::parse(&text, &self.file, &self.dir).map_err(|e| e.to_string())?;
+            let sc =
+                ReplayScenario::parse(&text, &self.file, &self.dir).map_err(|e| e.to_string())?;
             let fed: BTreeSet<String> = sc.spec.apps.iter().map(|a| a.app.clone()).collect();
             // The run's length is only known once the trace is read; a day
             // stands in for the check.
@@ -171,7 +172,12 @@ impl Target {
 
     /// Runs a prepared scenario with `seed`, optionally for `duration`;
     /// gives the run's figures and the simulator's wall time, seconds.
-    pub fn run(&self, prepared: &Prepared, seed: u64, duration: Option<Dur>) -> Result<(Figures, f64), String> {
+    pub fn run(
+        &self,
+        prepared: &Prepared,
+        seed: u64,
+        duration: Option<Dur>,
+    ) -> Result<(Figures, f64), String> {
         match prepared {
             Prepared::Sim(loaded) => {
                 let options = SimOptions {

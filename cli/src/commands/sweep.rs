@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 use lighthouse_sim::scenario::Dur;
 use lighthouse_tune::output::Written;
-use lighthouse_tune::{Constraints, MergeOutcome, Objective, Shard, SweepOptions, Target, merge, sweep};
+use lighthouse_tune::{
+    Constraints, MergeOutcome, Objective, Shard, SweepOptions, Target, merge, sweep,
+};
 
 use super::run::parse_dur;
 use crate::paths;
@@ -116,7 +118,9 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<()> {
         "{} of {} runs{} in {:.1} s on {} jobs",
         outcome.table.rows(),
         outcome.runs_total,
-        options.shard.map_or(String::new(), |s| format!(" (shard {s})")),
+        options
+            .shard
+            .map_or(String::new(), |s| format!(" (shard {s})")),
         outcome.wall_seconds,
         outcome.jobs
     );
@@ -126,14 +130,22 @@ pub fn sweep_command(args: SweepArgs) -> anyhow::Result<()> {
 
 /// Merges shards and prints what the whole sweep found.
 pub fn merge_command(args: MergeArgs) -> anyhow::Result<()> {
-    let MergeOutcome { table, written, shards } = merge(&args.dirs, &args.out)?;
+    let MergeOutcome {
+        table,
+        written,
+        shards,
+    } = merge(&args.dirs, &args.out)?;
     println!("merged {shards} shard(s): {} runs", table.rows());
     print_written(&written);
     Ok(())
 }
 
 fn print_written(w: &Written) {
-    println!("Pareto front: {} run(s): {:?}", w.pareto_runs.len(), w.pareto_runs);
+    println!(
+        "Pareto front: {} run(s): {:?}",
+        w.pareto_runs.len(),
+        w.pareto_runs
+    );
     match (&w.recommendation, &w.no_recommendation) {
         (Some(r), _) => {
             println!(

@@ -35,7 +35,10 @@ fn sharded_runs_merged_equal_the_unsharded_sweep_row_for_row() {
         let runs: Vec<f64> = (0..part.table.rows())
             .map(|r| part.table.cell("run", r).as_f64().unwrap())
             .collect();
-        let expected: Vec<f64> = (0..6).filter(|i| i % 4 == k - 1).map(|i| i as f64).collect();
+        let expected: Vec<f64> = (0..6)
+            .filter(|i| i % 4 == k - 1)
+            .map(|i| i as f64)
+            .collect();
         assert_eq!(runs, expected, "shard {k}/4");
         shard_dirs.push(out);
     }
@@ -45,7 +48,13 @@ fn sharded_runs_merged_equal_the_unsharded_sweep_row_for_row() {
     let merged = merge(&shard_dirs, &merged_dir).unwrap();
     assert_eq!(merged.shards, 4);
     assert_eq!(merged.table, whole.table, "row for row");
-    for file in ["results.csv", "results.parquet", "sweep.json", "pareto.svg", "pareto.png"] {
+    for file in [
+        "results.csv",
+        "results.parquet",
+        "sweep.json",
+        "pareto.svg",
+        "pareto.png",
+    ] {
         assert!(
             read(&merged_dir.join(file)) == read(&whole_dir.join(file)),
             "{file} differs between the merged and the unsharded sweep"
@@ -67,10 +76,14 @@ fn sharded_runs_merged_equal_the_unsharded_sweep_row_for_row() {
     );
 
     // Every slice is needed, once, from one sweep.
-    let e = merge(&shard_dirs[..3], &dir.path().join("x")).unwrap_err().to_string();
+    let e = merge(&shard_dirs[..3], &dir.path().join("x"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("missing shard(s)"), "{e}");
     let twice = [shard_dirs[0].clone(), shard_dirs[0].clone()];
-    let e = merge(&twice, &dir.path().join("x")).unwrap_err().to_string();
+    let e = merge(&twice, &dir.path().join("x"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("given twice"), "{e}");
     let mut other = opts.clone();
     other.seed = Some(12345);
@@ -78,6 +91,11 @@ fn sharded_runs_merged_equal_the_unsharded_sweep_row_for_row() {
     other.out = dir.path().join("other");
     sweep(target, &other).unwrap();
     let mixed = [other.out.clone(), shard_dirs[1].clone()];
-    let e = merge(&mixed, &dir.path().join("x")).unwrap_err().to_string();
-    assert!(e.contains("not shards of one sweep") && e.contains("seed"), "{e}");
+    let e = merge(&mixed, &dir.path().join("x"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("not shards of one sweep") && e.contains("seed"),
+        "{e}"
+    );
 }

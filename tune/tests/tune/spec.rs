@@ -117,9 +117,17 @@ fn grid_plans_are_cartesian_with_the_last_parameter_fastest() {
     let plan = build_plan(&params, Sampling::Grid, 5, false).unwrap();
     let values: Vec<(i64, i64)> = plan
         .iter()
-        .map(|p| (p.values[0].as_integer().unwrap(), p.values[1].as_integer().unwrap()))
+        .map(|p| {
+            (
+                p.values[0].as_integer().unwrap(),
+                p.values[1].as_integer().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(values, [(1, 10), (1, 20), (1, 30), (2, 10), (2, 20), (2, 30)]);
+    assert_eq!(
+        values,
+        [(1, 10), (1, 20), (1, 30), (2, 10), (2, 20), (2, 30)]
+    );
     assert!(plan.iter().enumerate().all(|(i, p)| p.index == i));
     // Seeds come from the sweep seed and the values, nothing else.
     for p in &plan {
@@ -128,7 +136,10 @@ fn grid_plans_are_cartesian_with_the_last_parameter_fastest() {
     }
     let distinct: std::collections::BTreeSet<u64> = plan.iter().map(|p| p.seed).collect();
     assert_eq!(distinct.len(), plan.len());
-    assert_ne!(plan[0].seed, build_plan(&params, Sampling::Grid, 6, false).unwrap()[0].seed);
+    assert_ne!(
+        plan[0].seed,
+        build_plan(&params, Sampling::Grid, 6, false).unwrap()[0].seed
+    );
     let common = build_plan(&params, Sampling::Grid, 5, true).unwrap();
     assert!(common.iter().all(|p| p.seed == 5));
 }
@@ -140,8 +151,14 @@ fn random_plans_repeat_with_their_seed() {
         ParamSpec::parse("b=10..1000:log5").unwrap(),
     ];
     let one = build_plan(&params, Sampling::Random(20), 9, false).unwrap();
-    assert_eq!(one, build_plan(&params, Sampling::Random(20), 9, false).unwrap());
-    assert_ne!(one, build_plan(&params, Sampling::Random(20), 10, false).unwrap());
+    assert_eq!(
+        one,
+        build_plan(&params, Sampling::Random(20), 9, false).unwrap()
+    );
+    assert_ne!(
+        one,
+        build_plan(&params, Sampling::Random(20), 10, false).unwrap()
+    );
     // A longer plan starts with the shorter one.
     let longer = build_plan(&params, Sampling::Random(30), 9, false).unwrap();
     assert_eq!(one[..], longer[..20]);

@@ -9,7 +9,12 @@ use crate::common::{COOLDOWN, noisy_target, options};
 
 fn column(table: &ResultTable, name: &str) -> Vec<f64> {
     (0..table.rows())
-        .map(|r| table.cell(name, r).as_f64().unwrap_or_else(|| panic!("{name}[{r}]")))
+        .map(|r| {
+            table
+                .cell(name, r)
+                .as_f64()
+                .unwrap_or_else(|| panic!("{name}[{r}]"))
+        })
         .collect()
 }
 
@@ -35,20 +40,34 @@ fn sweep_over_a_cooldown_range_finds_fewer_flaps_at_longer_cooldowns_on_a_noisy_
     assert!(flaps[0] >= 10.0, "{flaps:?}");
     // …and every longer cooldown flaps less.
     for w in flaps.windows(2) {
-        assert!(w[1] < w[0], "flaps do not fall with the cooldown: {flaps:?}");
+        assert!(
+            w[1] < w[0],
+            "flaps do not fall with the cooldown: {flaps:?}"
+        );
     }
     // flaps_per_day is flaps over the 6 h run.
     let per_day = column(t, "flaps_per_day");
     for (f, d) in flaps.iter().zip(&per_day) {
         assert!((f * 4.0 - d).abs() < 1e-9, "{f} {d}");
     }
-    for file in ["results.csv", "results.parquet", "pareto.png", "pareto.svg", "sweep.json", "scenario.toml", "recommended.toml"] {
+    for file in [
+        "results.csv",
+        "results.parquet",
+        "pareto.png",
+        "pareto.svg",
+        "sweep.json",
+        "scenario.toml",
+        "recommended.toml",
+    ] {
         assert!(out.join(file).is_file(), "{file} missing");
     }
     // The Parquet file holds the same table as the CSV.
     let back = ResultTable::read_parquet(&out.join("results.parquet")).unwrap();
     assert_eq!(&back, t);
-    assert_eq!(back.to_csv(), std::fs::read_to_string(out.join("results.csv")).unwrap());
+    assert_eq!(
+        back.to_csv(),
+        std::fs::read_to_string(out.join("results.csv")).unwrap()
+    );
 }
 
 fn two_param_options(out: &std::path::Path) -> lighthouse_tune::SweepOptions {
@@ -71,9 +90,15 @@ fn recommended_configuration_meets_the_constraints() {
     let breach = column(&free.table, "breach_minutes");
     let per_day = column(&free.table, "flaps_per_day");
     let calmest = (0..cost.len())
-        .min_by(|&a, &b| per_day[a].total_cmp(&per_day[b]).then(breach[a].total_cmp(&breach[b])))
+        .min_by(|&a, &b| {
+            per_day[a]
+                .total_cmp(&per_day[b])
+                .then(breach[a].total_cmp(&breach[b]))
+        })
         .unwrap();
-    let cheapest = (0..cost.len()).min_by(|&a, &b| cost[a].total_cmp(&cost[b])).unwrap();
+    let cheapest = (0..cost.len())
+        .min_by(|&a, &b| cost[a].total_cmp(&cost[b]))
+        .unwrap();
     assert!(
         per_day[cheapest] > per_day[calmest],
         "the cheapest run must flap more than the calmest one for the test to mean anything"
@@ -88,16 +113,33 @@ fn recommended_configuration_meets_the_constraints() {
     opts.constraints = limits;
     let limited = sweep(target, &opts).unwrap();
     let t = &limited.table;
-    let rec = limited.written.recommendation.clone().expect("a run meets the limits");
+    let rec = limited
+        .written
+        .recommendation
+        .clone()
+        .expect("a run meets the limits");
     let row = rec.run;
     let feasible = flag(t, "feasible");
-    let (b, f, c) = (column(t, "breach_minutes"), column(t, "flaps_per_day"), column(t, "cost"));
+    let (b, f, c) = (
+        column(t, "breach_minutes"),
+        column(t, "flaps_per_day"),
+        column(t, "cost"),
+    );
     // The recommended run meets both limits…
-    assert!(b[row] <= limits.max_breach_minutes.unwrap(), "{} min", b[row]);
-    assert!(f[row] <= limits.max_flaps_per_day.unwrap(), "{}/day", f[row]);
+    assert!(
+        b[row] <= limits.max_breach_minutes.unwrap(),
+        "{} min",
+        b[row]
+    );
+    assert!(
+        f[row] <= limits.max_flaps_per_day.unwrap(),
+        "{}/day",
+        f[row]
+    );
     // …is the cheapest that does, and the only row marked.
     for r in 0..t.rows() {
-        let meets = b[r] <= limits.max_breach_minutes.unwrap() && f[r] <= limits.max_flaps_per_day.unwrap();
+        let meets =
+            b[r] <= limits.max_breach_minutes.unwrap() && f[r] <= limits.max_flaps_per_day.unwrap();
         assert_eq!(feasible[r], meets, "row {r}");
         if meets {
             assert!(c[row] <= c[r], "run {r} is cheaper and meets the limits");
@@ -106,7 +148,10 @@ fn recommended_configuration_meets_the_constraints() {
     assert!(feasible.iter().any(|f| !f), "the limits exclude some runs");
     assert_eq!(flag(t, "recommended").iter().filter(|r| **r).count(), 1);
     assert!(flag(t, "recommended")[row]);
-    assert!(flag(t, "pareto")[row], "the recommendation is on the Pareto front");
+    assert!(
+        flag(t, "pareto")[row],
+        "the recommendation is on the Pareto front"
+    );
 
     // The file is a ready-to-use scenario: running it gives the same figures.
     let loaded = load_scenario(&rec.file).unwrap_or_else(|e| panic!("{e}"));
@@ -119,7 +164,10 @@ fn recommended_configuration_meets_the_constraints() {
     assert_eq!(figures.sla.total.any.breach_minutes, b[row]);
     assert!(figures.sla.total.any.breach_minutes <= limits.max_breach_minutes.unwrap());
     let text = std::fs::read_to_string(&rec.file).unwrap();
-    assert!(text.starts_with("# Recommended by `lighthouse sweep`"), "{text}");
+    assert!(
+        text.starts_with("# Recommended by `lighthouse sweep`"),
+        "{text}"
+    );
 
     // Limits no run meets: a clear message and no recommended file.
     let none = dir.path().join("none");
@@ -132,7 +180,10 @@ fn recommended_configuration_meets_the_constraints() {
     let outcome = sweep(target, &opts).unwrap();
     assert!(outcome.written.recommendation.is_none());
     let why = outcome.written.no_recommendation.expect("a reason");
-    assert!(why.starts_with("no run meets the constraints (breach ≤ 0 min, flaps ≤"), "{why}");
+    assert!(
+        why.starts_with("no run meets the constraints (breach ≤ 0 min, flaps ≤"),
+        "{why}"
+    );
     assert!(!none.join("recommended.toml").exists());
     assert!(flag(&outcome.table, "feasible").iter().all(|f| !f));
 }
@@ -155,7 +206,13 @@ fn the_same_sweep_seed_gives_identical_files() {
     opts.jobs = Some(1);
     let b = sweep(target.clone(), &opts).unwrap();
     assert_eq!(a.table, b.table);
-    for file in ["results.csv", "results.parquet", "pareto.png", "pareto.svg", "sweep.json"] {
+    for file in [
+        "results.csv",
+        "results.parquet",
+        "pareto.png",
+        "pareto.svg",
+        "sweep.json",
+    ] {
         let x = std::fs::read(dir.path().join("a").join(file)).unwrap();
         let y = std::fs::read(dir.path().join("b").join(file)).unwrap();
         assert!(x == y, "{file} differs between two sweeps with one seed");
@@ -163,7 +220,10 @@ fn the_same_sweep_seed_gives_identical_files() {
     opts.out = dir.path().join("c");
     opts.seed = Some(100);
     let c = sweep(target, &opts).unwrap();
-    assert_ne!(a.table, c.table, "another seed draws other settings and loads");
+    assert_ne!(
+        a.table, c.table,
+        "another seed draws other settings and loads"
+    );
 }
 
 #[test]
@@ -171,9 +231,18 @@ fn paths_not_in_the_scenario_are_refused_before_any_run() {
     let dir = tempfile::tempdir().unwrap();
     let (_, target) = noisy_target(dir.path(), 1);
     let cases = [
-        ("policies.nope.thresholds[0].cooldown_seconds=60,120", "policies.nope"),
-        ("policies.web.thresholds[3].cooldown_seconds=60", "thresholds[3]"),
-        ("policies.web.thresholds[0].cooldwn_seconds=60", "cooldwn_seconds"),
+        (
+            "policies.nope.thresholds[0].cooldown_seconds=60,120",
+            "policies.nope",
+        ),
+        (
+            "policies.web.thresholds[3].cooldown_seconds=60",
+            "thresholds[3]",
+        ),
+        (
+            "policies.web.thresholds[0].cooldwn_seconds=60",
+            "cooldwn_seconds",
+        ),
     ];
     for (param, named) in cases {
         let out = dir.path().join("never");
