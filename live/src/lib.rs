@@ -26,12 +26,14 @@
 //! - [`recording`]: [`ShadowRun`], the shadow run directory in the simulator's format.
 //! - [`telemetry`]: [`EngineMetrics`], the engine's metrics in Prometheus format.
 //! - [`providers`]: metrics routed by resource type, and the latest sample of each resource.
+//! - [`fleet_server`]: [`FleetServer`], a scenario's simulated fleet behind the OmniCloud routes and a Prometheus exposition, for end-to-end runs.
 
 #![warn(missing_docs)]
 
 pub mod api;
 pub mod audit;
 pub mod config;
+pub mod fleet_server;
 pub mod providers;
 pub mod recording;
 pub mod runner;
@@ -43,6 +45,7 @@ pub mod tokens;
 pub use api::{ApiEvents, ApiState, router};
 pub use audit::{AuditEntry, AuditLog};
 pub use config::{LiveConfig, LiveConfigError, load_live_config, parse_live_config};
+pub use fleet_server::{FleetServer, FleetServerOptions};
 pub use recording::{ShadowRun, write_run_dir};
 pub use runner::{LiveError, LiveOptions, LiveService, ShutdownReport, run_live};
 pub use shadow::ShadowExecutor;

@@ -5,6 +5,7 @@
 mod api;
 mod config;
 mod fakes;
+mod fleet_server;
 mod lost_answer;
 mod omnicloud;
 mod prometheus;
