@@ -5,6 +5,7 @@
 //! - `write`: config changes and rollback, overrides, pushed metrics,
 //!   body limits, the audit log.
 
+mod matrix;
 mod read;
 mod write;
 
