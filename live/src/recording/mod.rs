@@ -191,8 +191,10 @@ impl ShadowRun {
     }
 
     /// Takes one timeline sample at `t_ms` (Unix epoch milliseconds), each
-    /// standing for the sample interval; samples earlier than the last one
-    /// are ignored.
+    /// standing for the sample interval. The time is moved back onto the
+    /// run's grid of sample intervals, and a sample in a slot already
+    /// sampled is ignored, so that each stored timeline row is exactly one
+    /// sample (the reports' stream check compares the two).
     pub fn sample(
         &self,
         t_ms: i64,
@@ -203,6 +205,9 @@ impl ShadowRun {
         let demand_metric = self.demand_metric.as_str();
         let latency_metric = self.latency_metric.as_str();
         self.with(|s| {
+            let meta = s.recorder.meta();
+            let dt_ms = ((meta.sample_interval_s * 1000.0).round() as i64).max(1);
+            let t_ms = meta.start_ms + (t_ms - meta.start_ms).div_euclid(dt_ms) * dt_ms;
             if s.last_sample_ms.is_some_and(|last| t_ms <= last) {
                 return;
             }

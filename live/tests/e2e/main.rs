@@ -29,12 +29,19 @@ const FLEET_TOKEN: &str = "e2e-omnicloud-jwt";
 /// comes 6 s after the fleet starts.
 const SPEED: f64 = 20.0;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_scales_the_fleet_through_prometheus_and_omnicloud() {
-    let Some(binary) = prometheus_binary() else {
-        return;
-    };
-    let wall = Instant::now();
+/// The fleet server, Prometheus scraping it and live mode configured by
+/// the demo's `live.toml` pointed at them.
+struct Stack {
+    dir: tempfile::TempDir,
+    fleet: FleetServer,
+    prometheus: Prometheus,
+    service: LiveService,
+    api: String,
+    /// When the load rises, simulated epoch ms.
+    rise_ms: i64,
+}
+
+async fn start_stack(binary: &std::path::Path, options: LiveOptions) -> Stack {
     let dir = tempfile::tempdir().unwrap();
     let http = reqwest::Client::new();
 
@@ -55,7 +62,7 @@ async fn live_scales_the_fleet_through_prometheus_and_omnicloud() {
     let rise_ms = fleet.model().lock().unwrap().start_ms() + 120_000;
 
     // Prometheus scraping it every second.
-    let prometheus = Prometheus::start(&binary, dir.path(), &fleet.addr().to_string());
+    let prometheus = Prometheus::start(binary, dir.path(), &fleet.addr().to_string());
     let prom_url = prometheus.url();
     wait_until("Prometheus to have scraped the fleet", 30, || {
         let http = http.clone();
@@ -94,12 +101,53 @@ async fn live_scales_the_fleet_through_prometheus_and_omnicloud() {
         config,
         LiveOptions {
             listen: Some("127.0.0.1:0".parse().unwrap()),
-            ..LiveOptions::default()
+            ..options
         },
     )
     .await
     .unwrap();
     let api = format!("http://{}", service.api_addr());
+    Stack {
+        dir,
+        fleet,
+        prometheus,
+        service,
+        api,
+        rise_ms,
+    }
+}
+
+/// The engine's count of scale-ups of apps, from its `/metrics`.
+async fn scale_ups(http: &reqwest::Client, api: &str) -> f64 {
+    let up = r#"lighthouse_scaling_events_total{layer="app_instance",resource_type="app_instance",direction="up"} "#;
+    let text = http
+        .get(format!("{api}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(up))
+        .map_or(0.0, |v| v.trim().parse().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_scales_the_fleet_through_prometheus_and_omnicloud() {
+    let Some(binary) = prometheus_binary() else {
+        return;
+    };
+    let wall = Instant::now();
+    let http = reqwest::Client::new();
+    let Stack {
+        dir,
+        fleet,
+        prometheus,
+        service,
+        api,
+        rise_ms,
+    } = start_stack(&binary, LiveOptions::default()).await;
 
     // A configuration change through the management API.
     let mut engine_config: Value = http
@@ -139,23 +187,8 @@ async fn live_scales_the_fleet_through_prometheus_and_omnicloud() {
     assert!(target > 2, "the fleet's target is {target}");
 
     // The engine's own metrics counted it.
-    let up = r#"lighthouse_scaling_events_total{layer="app_instance",resource_type="app_instance",direction="up"} "#;
-    let text = http
-        .get(format!("{api}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let counted: f64 = text
-        .lines()
-        .find_map(|l| l.strip_prefix(up))
-        .unwrap_or_else(|| panic!("no {up} in\n{text}"))
-        .trim()
-        .parse()
-        .unwrap();
-    assert!(counted >= 1.0, "{text}");
+    let counted = scale_ups(&http, &api).await;
+    assert!(counted >= 1.0, "{counted} scale-ups counted");
 
     // The audit log recorded the change, by whom.
     let audit = std::fs::read_to_string(dir.path().join("state/audit.jsonl")).unwrap();
@@ -178,6 +211,72 @@ async fn live_scales_the_fleet_through_prometheus_and_omnicloud() {
         "end-to-end run took {:.1} s of wall time",
         wall.elapsed().as_secs_f64()
     );
+}
+
+/// Shadow mode end to end: it decides to scale up when the load rises but
+/// never calls the fleet, and its run directory is one the reports read.
+/// With `LIGHTHOUSE_E2E_SHADOW_RUN=<dir>` the run directory is copied
+/// there, for `lighthouse report <dir>`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shadow_mode_decides_records_and_never_scales_the_fleet() {
+    let Some(binary) = prometheus_binary() else {
+        return;
+    };
+    let http = reqwest::Client::new();
+    let options = LiveOptions {
+        shadow: true,
+        ..LiveOptions::default()
+    };
+    let stack = start_stack(&binary, options).await;
+    wait_until("shadow mode to decide a scale-up", 45, || {
+        let (http, api) = (http.clone(), stack.api.clone());
+        async move { scale_ups(&http, &api).await >= 1.0 }
+    })
+    .await;
+    // Let the timeline cover a little of the saturated load.
+    let reached = |ms: i64| stack.fleet.model().lock().unwrap().now_ms() >= ms;
+    wait_until("the simulated clock to pass the rise", 30, || {
+        let done = reached(stack.rise_ms + 60_000);
+        async move { done }
+    })
+    .await;
+    let report = stack.service.shutdown().await.unwrap();
+    assert!(
+        stack.fleet.scale_calls().is_empty(),
+        "shadow mode scaled the fleet: {:?}",
+        stack.fleet.scale_calls()
+    );
+    assert!(report.shadow_actions >= 1);
+    let run = report.run_dir.unwrap();
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(meta["mode"], "shadow");
+    assert_eq!(meta["scenario"], "live-rise-shadow");
+    #[cfg(feature = "parquet")]
+    {
+        let summary = lighthouse_reports::generate_report(
+            &run,
+            &lighthouse_reports::ReportOptions {
+                plots: false,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(summary.run.scenario, "live-rise-shadow");
+    }
+    if let Some(keep) = std::env::var_os("LIGHTHOUSE_E2E_SHADOW_RUN") {
+        let keep = std::path::PathBuf::from(keep);
+        std::fs::create_dir_all(&keep).unwrap();
+        for entry in std::fs::read_dir(&run).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), keep.join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    stack.fleet.shutdown().await;
+    drop(stack.prometheus);
+    drop(stack.dir);
 }
 
 #[test]
