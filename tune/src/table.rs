@@ -365,14 +365,14 @@ impl ResultTable {
                 message: format!("column {name:?}: {e}"),
             };
             let cells = match c.dtype() {
-                DataType::Int64 => Cells::Int(c.i64().map_err(bad)?.into_iter().collect()),
-                DataType::UInt64 => Cells::UInt(c.u64().map_err(bad)?.into_iter().collect()),
-                DataType::Float64 => Cells::Float(c.f64().map_err(bad)?.into_iter().collect()),
-                DataType::Boolean => Cells::Bool(c.bool().map_err(bad)?.into_iter().collect()),
+                DataType::Int64 => Cells::Int(c.i64().map_err(bad)?.iter().collect()),
+                DataType::UInt64 => Cells::UInt(c.u64().map_err(bad)?.iter().collect()),
+                DataType::Float64 => Cells::Float(c.f64().map_err(bad)?.iter().collect()),
+                DataType::Boolean => Cells::Bool(c.bool().map_err(bad)?.iter().collect()),
                 DataType::String => Cells::Text(
                     c.str()
                         .map_err(bad)?
-                        .into_iter()
+                        .iter()
                         .map(|s| s.map(str::to_string))
                         .collect(),
                 ),
