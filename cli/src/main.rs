@@ -1,7 +1,8 @@
 //! `lighthouse`: test and tune an autoscaler before it touches production.
 //!
 //! Subcommands: `run` a scenario in the simulator, `report` a run again,
-//! `compare` runs.
+//! `compare` runs, `replay` a trace, `compare-policies` on one load,
+//! `sweep` and `merge` parameters, `live` and `fleet-server`.
 
 mod commands;
 mod paths;
@@ -40,11 +41,17 @@ enum Command {
     /// Serve a scenario's simulated fleet as OmniCloud REST routes and
     /// Prometheus metrics, against the wall clock (for `live` end to end).
     FleetServer(commands::fleet_server::FleetServerArgs),
+    /// Run one scenario or trace with several policy files and compare the
+    /// runs.
+    ComparePolicies(commands::compare_policies::ComparePoliciesArgs),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Run(commands::run::RunArgs::default())) {
+    let result = match cli
+        .command
+        .unwrap_or(Command::Run(commands::run::RunArgs::default()))
+    {
         Command::Run(args) => commands::run::run(args),
         Command::Report(args) => commands::report::report(args),
         Command::Compare(args) => commands::compare::compare(args),
@@ -53,6 +60,7 @@ fn main() -> std::process::ExitCode {
         Command::Merge(args) => commands::sweep::merge_command(args),
         Command::Live(args) => commands::live::live(args),
         Command::FleetServer(args) => commands::fleet_server::fleet_server(args),
+        Command::ComparePolicies(args) => commands::compare_policies::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -16,7 +16,11 @@ pub fn resolve(path: &Path) -> PathBuf {
         return path.to_path_buf();
     }
     let candidate = project_root().join(path);
-    if candidate.exists() { candidate } else { path.to_path_buf() }
+    if candidate.exists() {
+        candidate
+    } else {
+        path.to_path_buf()
+    }
 }
 
 /// The default scenario.

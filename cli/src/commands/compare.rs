@@ -28,7 +28,9 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
             Ok(i) if i < args.runs.len() => i,
             _ => match args.runs.iter().position(|r| r == &PathBuf::from(b)) {
                 Some(i) => i,
-                None => bail!("--baseline {b:?} is neither a position nor one of the run directories"),
+                None => {
+                    bail!("--baseline {b:?} is neither a position nor one of the run directories")
+                }
             },
         },
     };

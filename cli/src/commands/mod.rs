@@ -3,6 +3,7 @@
 pub mod compare;
 pub mod fleet_server;
 pub mod live;
+pub mod compare_policies;
 pub mod replay;
 pub mod report;
 pub mod run;

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use lighthouse_replay::Format;
-use lighthouse_replay::modes::{ReplayMode, ReplayOptions, ReplayOutcome, ReplayScenario, replay as run_replay};
+use lighthouse_replay::modes::{
+    ReplayMode, ReplayOptions, ReplayOutcome, ReplayScenario, replay as run_replay,
+};
 use lighthouse_replay::shape::{AppMapping, GapRule, parse_duration, parse_scale};
 use lighthouse_reports::{ReportOptions, generate_report, write_run};
 use lighthouse_sim::scenario::Dur;
@@ -75,7 +77,8 @@ pub struct ReplayArgs {
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
-    s.parse().map_err(|e: lighthouse_replay::TraceError| e.to_string())
+    s.parse()
+        .map_err(|e: lighthouse_replay::TraceError| e.to_string())
 }
 
 fn parse_mode(s: &str) -> Result<ReplayMode, String> {
@@ -83,7 +86,8 @@ fn parse_mode(s: &str) -> Result<ReplayMode, String> {
 }
 
 fn parse_mapping(s: &str) -> Result<AppMapping, String> {
-    s.parse().map_err(|e: lighthouse_replay::TraceError| e.to_string())
+    s.parse()
+        .map_err(|e: lighthouse_replay::TraceError| e.to_string())
 }
 
 fn parse_scale_arg(s: &str) -> Result<f64, String> {
@@ -95,7 +99,8 @@ fn parse_ms(s: &str) -> Result<i64, String> {
 }
 
 fn parse_gap(s: &str) -> Result<GapRule, String> {
-    s.parse().map_err(|e: lighthouse_replay::TraceError| e.to_string())
+    s.parse()
+        .map_err(|e: lighthouse_replay::TraceError| e.to_string())
 }
 
 /// The scenario to use: as given, else `scenarios/replay-<format>.toml`.
@@ -104,9 +109,14 @@ fn scenario_path(args: &ReplayArgs) -> anyhow::Result<PathBuf> {
         return Ok(paths::resolve(p));
     }
     let Some(format) = args.format else {
-        bail!("give --scenario (a scenario with a [replay] table), or --format to use scenarios/replay-<format>.toml");
+        bail!(
+            "give --scenario (a scenario with a [replay] table), or --format to use scenarios/replay-<format>.toml"
+        );
     };
-    let default = paths::resolve(Path::new(&format!("scenarios/replay-{}.toml", format.name())));
+    let default = paths::resolve(Path::new(&format!(
+        "scenarios/replay-{}.toml",
+        format.name()
+    )));
     if !default.exists() {
         bail!(
             "no scenario for format {}: {} does not exist; give --scenario with the fleet and policies to replay against",
@@ -152,7 +162,10 @@ fn header(outcome: &ReplayOutcome) -> String {
             .map_or_else(String::new, |p| format!(", peak {p:.1} req/s"));
         out.push_str(&format!(
             "  {} <- {} ({}, gaps: {}{peak})\n",
-            a.app, a.series, a.kind.as_str(), a.gap
+            a.app,
+            a.series,
+            a.kind.as_str(),
+            a.gap
         ));
     }
     for n in &outcome.notes {
@@ -174,13 +187,25 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         .unwrap_or("replay")
         .to_string();
     let bar = progress::bar(&name);
-    let outcome = run_replay(&scenario, &options, &mut |done| bar.set_position((done * 1000.0) as u64))?;
+    let outcome = run_replay(&scenario, &options, &mut |done| {
+        bar.set_position((done * 1000.0) as u64)
+    })?;
     bar.finish_and_clear();
-    let out = args.out.unwrap_or_else(|| PathBuf::from("runs").join(outcome.name()));
-    write_run(&out, &outcome.record).with_context(|| format!("writing the run to {}", out.display()))?;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("runs").join(outcome.name()));
+    write_run(&out, &outcome.record)
+        .with_context(|| format!("writing the run to {}", out.display()))?;
     print!("{}", header(&outcome));
     println!();
-    print!("{}", table::summary(outcome.name(), &outcome.record.stream.figures, Some(&outcome.stats)));
+    print!(
+        "{}",
+        table::summary(
+            outcome.name(),
+            &outcome.record.stream.figures,
+            Some(&outcome.stats)
+        )
+    );
     if !args.no_report {
         generate_report(&out, &ReportOptions::default())
             .with_context(|| format!("writing the report in {}", out.display()))?;

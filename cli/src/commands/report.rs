@@ -26,7 +26,10 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         ..ReportOptions::default()
     };
     let summary = generate_report(&args.run_dir, &options)?;
-    print!("{}", crate::table::summary(&summary.run.scenario, &summary.figures, None));
+    print!(
+        "{}",
+        crate::table::summary(&summary.run.scenario, &summary.figures, None)
+    );
     println!("report: {}", args.run_dir.join("report.html").display());
     Ok(())
 }

@@ -54,7 +54,8 @@ pub fn apply_sets(loaded: LoadedScenario, sets: &[String]) -> anyhow::Result<Loa
             .split_once('=')
             .with_context(|| format!("--set {set:?}: expected PATH=VALUE"))?;
         let value = parse_value(value.trim());
-        set_path(&mut document, path.trim(), value).map_err(|e| anyhow::anyhow!("--set {set:?}: {e}"))?;
+        set_path(&mut document, path.trim(), value)
+            .map_err(|e| anyhow::anyhow!("--set {set:?}: {e}"))?;
     }
     Ok(from_document(document, &loaded.source)?)
 }
@@ -81,11 +82,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let bar = progress::bar(&name);
     let outcome = simulation.run(&mut |done| bar.set_position((done * 1000.0) as u64))?;
     bar.finish_and_clear();
-    let out = args.out.unwrap_or_else(|| PathBuf::from("runs").join(&name));
-    write_run(&out, &outcome.record).with_context(|| format!("writing the run to {}", out.display()))?;
-    print!("{}", table::summary(&name, &outcome.record.stream.figures, Some(&outcome.stats)));
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("runs").join(&name));
+    write_run(&out, &outcome.record)
+        .with_context(|| format!("writing the run to {}", out.display()))?;
+    print!(
+        "{}",
+        table::summary(&name, &outcome.record.stream.figures, Some(&outcome.stats))
+    );
     if !args.no_report {
-        generate_report(&out, &ReportOptions::default()).with_context(|| format!("writing the report in {}", out.display()))?;
+        generate_report(&out, &ReportOptions::default())
+            .with_context(|| format!("writing the report in {}", out.display()))?;
         println!("\nreport: {}", out.join("report.html").display());
     } else {
         println!("\nrun written to {}", out.display());

@@ -14,7 +14,15 @@ fn every_shipped_scenario_runs() {
     assert!(names.len() >= 7, "{names:?}");
     for name in names {
         let out = tmp.path().join(&name);
-        let stdout = ok(&["run", &scenario(&name), "--duration", "3h", "--out", out.to_str().unwrap(), "--no-report"]);
+        let stdout = ok(&[
+            "run",
+            &scenario(&name),
+            "--duration",
+            "3h",
+            "--out",
+            out.to_str().unwrap(),
+            "--no-report",
+        ]);
         assert!(stdout.contains("total cost"), "{name}: {stdout}");
         assert!(out.join("run.json").exists(), "{name}");
         assert!(out.join("events.parquet").exists(), "{name}");
@@ -25,16 +33,44 @@ fn every_shipped_scenario_runs() {
 fn the_quickstart_writes_its_report() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("q");
-    let stdout = ok(&["run", &scenario("quickstart.toml"), "--duration", "6h", "--out", out.to_str().unwrap()]);
-    for heading in ["total cost", "SLA breach minutes", "scale events", "reversals", "app_instance", "worker_node"] {
+    let stdout = ok(&[
+        "run",
+        &scenario("quickstart.toml"),
+        "--duration",
+        "6h",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    for heading in [
+        "total cost",
+        "SLA breach minutes",
+        "scale events",
+        "reversals",
+        "app_instance",
+        "worker_node",
+    ] {
         assert!(stdout.contains(heading), "missing {heading:?} in\n{stdout}");
     }
-    for file in ["report.html", "summary.json", "summary.md", "stream_summary.json", "timeline_apps.parquet"] {
+    for file in [
+        "report.html",
+        "summary.json",
+        "summary.md",
+        "stream_summary.json",
+        "timeline_apps.parquet",
+    ] {
         assert!(out.join(file).exists(), "{file}");
     }
     let plots = files(&out.join("plots"));
-    assert!(plots.iter().any(|p| p.extension().is_some_and(|e| e == "svg")));
-    assert!(plots.iter().any(|p| p.extension().is_some_and(|e| e == "png")));
+    assert!(
+        plots
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "svg"))
+    );
+    assert!(
+        plots
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "png"))
+    );
     // `report` regenerates it from the run's files.
     std::fs::remove_file(out.join("report.html")).unwrap();
     let again = ok(&["report", out.to_str().unwrap()]);
@@ -47,16 +83,44 @@ fn the_same_scenario_and_seed_give_byte_identical_files() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for dir in [&a, &b] {
-        ok(&["run", &scenario("quickstart.toml"), "--duration", "4h", "--seed", "7", "--out", dir.to_str().unwrap(), "--no-report"]);
+        ok(&[
+            "run",
+            &scenario("quickstart.toml"),
+            "--duration",
+            "4h",
+            "--seed",
+            "7",
+            "--out",
+            dir.to_str().unwrap(),
+            "--no-report",
+        ]);
     }
     let (fa, fb) = (files(&a), files(&b));
     assert_eq!(fa, fb);
     for f in fa {
-        assert_eq!(std::fs::read(a.join(&f)).unwrap(), std::fs::read(b.join(&f)).unwrap(), "{} differs", f.display());
+        assert_eq!(
+            std::fs::read(a.join(&f)).unwrap(),
+            std::fs::read(b.join(&f)).unwrap(),
+            "{} differs",
+            f.display()
+        );
     }
     let c = tmp.path().join("c");
-    ok(&["run", &scenario("quickstart.toml"), "--duration", "4h", "--seed", "8", "--out", c.to_str().unwrap(), "--no-report"]);
-    assert_ne!(std::fs::read(a.join("timeline_apps.parquet")).unwrap(), std::fs::read(c.join("timeline_apps.parquet")).unwrap());
+    ok(&[
+        "run",
+        &scenario("quickstart.toml"),
+        "--duration",
+        "4h",
+        "--seed",
+        "8",
+        "--out",
+        c.to_str().unwrap(),
+        "--no-report",
+    ]);
+    assert_ne!(
+        std::fs::read(a.join("timeline_apps.parquet")).unwrap(),
+        std::fs::read(c.join("timeline_apps.parquet")).unwrap()
+    );
 }
 
 #[test]
@@ -68,11 +132,23 @@ fn a_bad_scenario_is_refused_with_its_line_and_nothing_is_written() {
     let file = tmp.path().join("bad.toml");
     std::fs::write(&file, &text).unwrap();
     let out_dir = tmp.path().join("out");
-    let out = lighthouse(&["run", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    let out = lighthouse(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    let line = text.lines().position(|l| l.contains("service_rate_rps = -1.0")).unwrap() + 1;
-    assert!(err.contains(&format!("line {line}")) && err.contains("apps[1].service_rate_rps"), "{err}");
+    let line = text
+        .lines()
+        .position(|l| l.contains("service_rate_rps = -1.0"))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!("line {line}")) && err.contains("apps[1].service_rate_rps"),
+        "{err}"
+    );
     assert!(!out_dir.exists());
 }
 
@@ -91,9 +167,15 @@ fn set_changes_a_value_by_path_and_refuses_unknown_paths() {
         out.to_str().unwrap(),
         "--no-report",
     ]);
-    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["apps"][0]["max_capacity"], 3);
-    let bad = lighthouse(&["run", &scenario("quickstart.toml"), "--set", "policies.nope.min_capacity=3"]);
+    let bad = lighthouse(&[
+        "run",
+        &scenario("quickstart.toml"),
+        "--set",
+        "policies.nope.min_capacity=3",
+    ]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("nope"));
 }

@@ -6,7 +6,11 @@ use std::path::Path;
 use crate::support::*;
 
 fn policy_path(name: &str) -> String {
-    root().join("policies/worldcup98").join(name).display().to_string()
+    root()
+        .join("policies/worldcup98")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -31,15 +35,21 @@ fn the_world_cup_replay_with_three_policies_writes_runs_and_comparison() {
         out.to_str().unwrap(),
     ]);
     for name in ["threshold", "target-tracking", "predictive"] {
-        assert!(stdout.contains(&format!("| {name} |")), "{name} in\n{stdout}");
-        let run: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join(name).join("run.json")).unwrap()).unwrap();
+        assert!(
+            stdout.contains(&format!("| {name} |")),
+            "{name} in\n{stdout}"
+        );
+        let run: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join(name).join("run.json")).unwrap())
+                .unwrap();
         assert_eq!(run["mode"], "replay-closed", "{name}");
         assert!(out.join(name).join("events.parquet").exists(), "{name}");
     }
     for file in ["compare.json", "compare.md", "compare.html", "policies.md"] {
         assert!(out.join(file).exists(), "{file}");
     }
-    let cmp: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    let cmp: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
     assert_eq!(cmp["runs"].as_array().unwrap().len(), 3);
     assert_eq!(cmp["baseline"], 0);
     // Six hours are less than the predictive policy's two days of history.
@@ -114,13 +124,41 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 fn a_plain_scenario_is_compared_with_forecasts_counted() {
     let tmp = tempfile::tempdir().unwrap();
     let s = write(tmp.path(), "daily.toml", SCENARIO);
-    let reactive = write(tmp.path(), "reactive.toml", "[policies.app]\nmin_capacity = 2\nmax_capacity = 30\n[policies.app.target_tracking]\nmetrics = [{ metric_name = \"requests_per_second_per_instance\", target_value = 70.0 }]\n");
+    let reactive = write(
+        tmp.path(),
+        "reactive.toml",
+        "[policies.app]\nmin_capacity = 2\nmax_capacity = 30\n[policies.app.target_tracking]\nmetrics = [{ metric_name = \"requests_per_second_per_instance\", target_value = 70.0 }]\n",
+    );
     let predictive = write(tmp.path(), "p.toml", PREDICTIVE);
     let out = tmp.path().join("out");
-    let stdout = ok(&["compare-policies", &s, "--policy", &reactive, "--policy", &predictive, "--out", out.to_str().unwrap(), "--no-report"]);
-    let row = |name: &str| stdout.lines().find(|l| l.starts_with(&format!("| {name} |"))).unwrap_or_else(|| panic!("{name} in\n{stdout}")).to_string();
-    assert!(row("reactive").ends_with("| 0 |"), "no forecasts: {}", row("reactive"));
-    assert!(!row("predictive").ends_with("| 0 |"), "forecasts counted: {}", row("predictive"));
+    let stdout = ok(&[
+        "compare-policies",
+        &s,
+        "--policy",
+        &reactive,
+        "--policy",
+        &predictive,
+        "--out",
+        out.to_str().unwrap(),
+        "--no-report",
+    ]);
+    let row = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("{name} in\n{stdout}"))
+            .to_string()
+    };
+    assert!(
+        row("reactive").ends_with("| 0 |"),
+        "no forecasts: {}",
+        row("reactive")
+    );
+    assert!(
+        !row("predictive").ends_with("| 0 |"),
+        "forecasts counted: {}",
+        row("predictive")
+    );
     assert!(out.join("reactive/run.json").exists() && out.join("predictive/run.json").exists());
     assert!(out.join("compare.html").exists());
 }
@@ -130,20 +168,38 @@ fn bad_policy_files_and_arguments_are_explained() {
     let tmp = tempfile::tempdir().unwrap();
     let s = write(tmp.path(), "daily.toml", SCENARIO);
     let bad = write(tmp.path(), "bad.toml", "[workers]\ninitial = 9\n");
-    let good = write(tmp.path(), "good.toml", "[policies.app]\nmin_capacity = 2\n[policies.app.target_tracking]\nmetrics = [{ metric_name = \"cpu_percent\", target_value = 70.0 }]\n");
+    let good = write(
+        tmp.path(),
+        "good.toml",
+        "[policies.app]\nmin_capacity = 2\n[policies.app.target_tracking]\nmetrics = [{ metric_name = \"cpu_percent\", target_value = 70.0 }]\n",
+    );
     let err = |args: &[&str]| {
         let o = lighthouse(args);
         assert!(!o.status.success(), "{args:?} succeeded");
         String::from_utf8_lossy(&o.stderr).into_owned()
     };
     let e = err(&["compare-policies", &s, "--policy", &good, "--policy", &bad]);
-    assert!(e.contains("bad.toml: workers") && e.contains("may set only"), "{e}");
+    assert!(
+        e.contains("bad.toml: workers") && e.contains("may set only"),
+        "{e}"
+    );
     let e = err(&["compare-policies", &s, "--policy", &good]);
     assert!(e.contains("at least two"), "{e}");
     let e = err(&["compare-policies", &s, "--policy", &good, "--policy", &good]);
     assert!(e.contains("two policy files are named \"good\""), "{e}");
     // A forecast setting the scenario check refuses names the field.
-    let wrong = write(tmp.path(), "wrong.toml", &PREDICTIVE.replace("step = \"10m\"", "step = \"0s\""));
-    let e = err(&["compare-policies", &s, "--policy", &good, "--policy", &wrong]);
-    assert!(e.contains("forecasts[0].step = 0s"), "{e}");
+    let wrong = write(
+        tmp.path(),
+        "wrong.toml",
+        &PREDICTIVE.replace("step = \"10m\"", "step = \"0s\""),
+    );
+    let e = err(&[
+        "compare-policies",
+        &s,
+        "--policy",
+        &good,
+        "--policy",
+        &wrong,
+    ]);
+    assert!(e.contains("forecasts[0].step = 0ms"), "{e}");
 }

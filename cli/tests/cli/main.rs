@@ -3,4 +3,5 @@
 
 mod commands;
 mod compare;
+mod compare_policies;
 mod support;

@@ -62,7 +62,13 @@ impl ReplayScenario {
         let pick = |replay: bool| -> Vec<String> {
             all.iter()
                 .zip(&layout.replay)
-                .map(|(l, &r)| if r == replay { (*l).to_string() } else { String::new() })
+                .map(|(l, &r)| {
+                    if r == replay {
+                        (*l).to_string()
+                    } else {
+                        String::new()
+                    }
+                })
                 .collect()
         };
         let replay_text = pick(true).join("\n");
@@ -153,14 +159,13 @@ impl ReplayScenario {
     ) -> Result<LoadedScenario, ReplayError> {
         // (0-based line after which to insert, text), in line order.
         let mut inserts: Vec<(usize, String)> = Vec::new();
-        if !self.simulation_has("duration") {
-            if let Some(&(line, _, _)) = self
+        if !self.simulation_has("duration")
+            && let Some(&(line, _, _)) = self
                 .headers
                 .iter()
                 .find(|(_, name, array)| name == "simulation" && !array)
-            {
-                inserts.push((line, format!("duration = \"{}ms\"", duration_ms.max(1))));
-            }
+        {
+            inserts.push((line, format!("duration = \"{}ms\"", duration_ms.max(1))));
         }
         for list in ["apps", "platform"] {
             let Some(entries) = self.document.get(list).and_then(toml::Value::as_array) else {
@@ -400,7 +405,10 @@ cooldown_seconds = 60
         // Unfed apps must give their own load.
         let err = sc.scenario(&BTreeSet::new(), 1000).unwrap_err().to_string();
         assert!(err.contains("load"), "{err}");
-        assert!(err.contains("t.toml:23") || err.contains("t.toml:24"), "{err}");
+        assert!(
+            err.contains("t.toml:23") || err.contains("t.toml:24"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -429,7 +437,9 @@ cooldown_seconds = 60
         assert_eq!(l.headers, vec![(7, "x".to_string(), false)]);
         assert_eq!(
             l.replay,
-            vec![false, false, false, false, false, false, true, false, false, false]
+            vec![
+                false, false, false, false, false, false, true, false, false, false
+            ]
         );
     }
 }

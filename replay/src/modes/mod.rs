@@ -8,7 +8,7 @@
 //! - [`spec`]: the `[replay]` table of a scenario ([`ReplaySpec`],
 //!   [`AppSource`]) and the command line's overrides ([`ReplayOptions`]).
 //! - [`file`]: replay scenario files ([`ReplayScenario`]).
-//! - [`error`]: [`ReplayError`].
+//! - [`ReplayError`], in [`error`].
 //! - `prepare`: mapping, shaping, gap filling, demand on one grid.
 //! - `closed`, `open`: the two modes.
 //!

@@ -153,10 +153,10 @@ impl ScalingExecutor for Adapters {
         _ctx: &CallbackContext,
     ) -> LighthouseResult<bool> {
         let mut w = self.world();
-        if let Some(&i) = w.targets.get(&action.resource_id) {
-            if w.follows[i] {
-                w.capacity[i] = action.target_capacity;
-            }
+        if let Some(&i) = w.targets.get(&action.resource_id)
+            && w.follows[i]
+        {
+            w.capacity[i] = action.target_capacity;
         }
         Ok(true)
     }
@@ -183,7 +183,13 @@ impl ScalingObserver for Adapters {
         w.next_action_id += 1;
         w.current_action = Some(id);
         w.decisions += 1;
-        let row = w.action_row(ctx, a, EventKind::Decision, id, Cow::Owned(a.reason.clone()));
+        let row = w.action_row(
+            ctx,
+            a,
+            EventKind::Decision,
+            id,
+            Cow::Owned(a.reason.clone()),
+        );
         w.event(row);
         Ok(())
     }
@@ -276,12 +282,14 @@ fn layer_of(l: ResourceLayer) -> Layer {
 /// The worker type the virtual cost uses: the pool's initial type, else
 /// the cheapest on-demand type per core among the allowed regions.
 fn cost_type(s: &Scenario) -> Option<usize> {
-    if let Some(name) = &s.workers.initial_type {
-        if let Some(i) = s.worker_types.iter().position(|t| &t.name == name) {
-            return Some(i);
-        }
+    if let Some(name) = &s.workers.initial_type
+        && let Some(i) = s.worker_types.iter().position(|t| &t.name == name)
+    {
+        return Some(i);
     }
-    let allowed = |r: &str| s.workers.allowed_regions.is_empty() || s.workers.allowed_regions.iter().any(|a| a == r);
+    let allowed = |r: &str| {
+        s.workers.allowed_regions.is_empty() || s.workers.allowed_regions.iter().any(|a| a == r)
+    };
     s.worker_types
         .iter()
         .enumerate()
@@ -331,7 +339,11 @@ pub(crate) fn run(
             unfed.join(", ")
         ));
     }
-    let policy = |name: &str| s.policies.get(name).expect("validated scenarios define their policies");
+    let policy = |name: &str| {
+        s.policies
+            .get(name)
+            .expect("validated scenarios define their policies")
+    };
 
     let resolution = options
         .resolution
@@ -386,7 +398,8 @@ pub(crate) fn run(
             .collect(),
     };
     let recorder = Recorder::new(meta)?;
-    let mut core = EngineCore::new(config, Timestamp(start)).map_err(|e| ReplayError::Engine(e.to_string()))?;
+    let mut core = EngineCore::new(config, Timestamp(start))
+        .map_err(|e| ReplayError::Engine(e.to_string()))?;
 
     let largest = expanded
         .iter()
@@ -408,7 +421,11 @@ pub(crate) fn run(
             .register_resource(&id, &a.spec.policy, MetricsSource::Push)
             .map_err(|e| ReplayError::Engine(e.to_string()))?;
         let p = policy(&a.spec.policy);
-        let floor = if a.layer == ResourceLayer::PlatformComponent { 3 } else { 0 };
+        let floor = if a.layer == ResourceLayer::PlatformComponent {
+            3
+        } else {
+            0
+        };
         let initial = a
             .spec
             .initial_instances
@@ -474,7 +491,11 @@ pub(crate) fn run(
                 a.spec.service_rate_rps,
                 a.spec.timeout.as_secs_f64(),
                 slo.latency_percentile,
-                curves.get(a.spec.service_rate_rps, slo.latency_percentile, slo.latency_ms / 1e3),
+                curves.get(
+                    a.spec.service_rate_rps,
+                    slo.latency_percentile,
+                    slo.latency_ms / 1e3,
+                ),
                 latency.clone(),
             ),
             slo_latency_ms: slo.latency_ms,
@@ -495,8 +516,9 @@ pub(crate) fn run(
         errors: 0,
     }));
     let adapters = Adapters(world.clone());
-    let callbacks = LighthouseCallbacks::new(Arc::new(adapters.clone()), Arc::new(adapters.clone()))
-        .add_observer(Arc::new(adapters));
+    let callbacks =
+        LighthouseCallbacks::new(Arc::new(adapters.clone()), Arc::new(adapters.clone()))
+            .add_observer(Arc::new(adapters));
     let mut scratch = CycleScratch::default();
     let mut stats = SimStats::default();
     let mut cycle = |core: &mut EngineCore, t: i64, stats: &mut SimStats| {
@@ -513,7 +535,10 @@ pub(crate) fn run(
         }
     };
     // Cycles due before `until` (retries, and evaluations between points).
-    let catch_up = |core: &mut EngineCore, until: i64, stats: &mut SimStats, cycle: &mut dyn FnMut(&mut EngineCore, i64, &mut SimStats)| {
+    let catch_up = |core: &mut EngineCore,
+                    until: i64,
+                    stats: &mut SimStats,
+                    cycle: &mut dyn FnMut(&mut EngineCore, i64, &mut SimStats)| {
         loop {
             let due = core.next_wakeup().as_millis();
             if due >= until {
@@ -580,9 +605,16 @@ pub(crate) fn run(
         for (i, app) in apps.iter_mut().enumerate() {
             let fed = &prep.apps[app.fed];
             let cap = caps[i];
-            let lambda = fed.demand_rps(k, Some(f64::from(cap))).unwrap_or(0.0).max(0.0);
+            let lambda = fed
+                .demand_rps(k, Some(f64::from(cap)))
+                .unwrap_or(0.0)
+                .max(0.0);
             let st = app.service.interval(lambda, cap, dt_s);
-            let drop_rate = if st.offered > 0.0 { st.dropped / st.offered } else { 0.0 };
+            let drop_rate = if st.offered > 0.0 {
+                st.dropped / st.offered
+            } else {
+                0.0
+            };
             let sample = AppSample {
                 demand_rps: st.offered / dt_s,
                 demand_instances: f64::from(st.demand_instances),
@@ -603,7 +635,11 @@ pub(crate) fn run(
         let (workers, rate) = virtual_pool(s, cost_type, pool_min, &apps, &caps);
         if let Some(ti) = cost_type {
             let ty = &s.worker_types[ti];
-            let requested: f64 = apps.iter().zip(&caps).map(|(a, &c)| f64::from(c) * a.cpu_cores).sum();
+            let requested: f64 = apps
+                .iter()
+                .zip(&caps)
+                .map(|(a, &c)| f64::from(c) * a.cpu_cores)
+                .sum();
             let allocatable = f64::from(workers) * ty.cpu_cores;
             let cost = rate * dt_s / 3600.0;
             let spot = if ty.spot { (rate, cost) } else { (0.0, 0.0) };
@@ -613,7 +649,11 @@ pub(crate) fn run(
                     workers,
                     workers_provisioning: 0,
                     pending_workloads: 0,
-                    cpu_utilization_percent: if allocatable > 0.0 { 100.0 * requested / allocatable } else { 0.0 },
+                    cpu_utilization_percent: if allocatable > 0.0 {
+                        100.0 * requested / allocatable
+                    } else {
+                        0.0
+                    },
                     cost_rate_per_hour: rate,
                     cost_rate_spot_per_hour: spot.0,
                     cost,
@@ -622,7 +662,8 @@ pub(crate) fn run(
             );
             for j in 0..s.worker_types.len() {
                 let (count, c) = if j == ti { (workers, cost) } else { (0, 0.0) };
-                w.recorder.worker_sample(t, j, &WorkerSample { count, cost: c });
+                w.recorder
+                    .worker_sample(t, j, &WorkerSample { count, cost: c });
             }
         }
         stats.peak_workers = stats.peak_workers.max(workers);
@@ -634,7 +675,6 @@ pub(crate) fn run(
     }
     catch_up(&mut core, end, &mut stats, &mut cycle);
     progress(1.0);
-    drop(cycle);
     let status = core.status();
     drop(callbacks);
     let world = Arc::try_unwrap(world)
@@ -669,7 +709,11 @@ fn virtual_pool(
         return (0, 0.0);
     };
     let ty = &s.worker_types[ti];
-    let requested: f64 = apps.iter().zip(caps).map(|(a, &c)| f64::from(c) * a.cpu_cores).sum();
+    let requested: f64 = apps
+        .iter()
+        .zip(caps)
+        .map(|(a, &c)| f64::from(c) * a.cpu_cores)
+        .sum();
     let needed = if ty.cpu_cores > 0.0 {
         (requested / ty.cpu_cores - 1e-9).ceil().max(0.0) as u32
     } else {

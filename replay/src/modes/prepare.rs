@@ -20,7 +20,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono_tz::Tz;
-use lighthouse_sim::LoadedScenario;
 use lighthouse_sim::scenario::AppSpec;
 
 use super::error::ReplayError;
@@ -95,8 +94,6 @@ pub(crate) struct Prepared {
     pub mode: ReplayMode,
     /// The trace file.
     pub trace_path: PathBuf,
-    /// The scenario read with placeholders (for its apps and intervals).
-    pub preliminary: LoadedScenario,
     /// Trace time of the first grid point, epoch ms.
     pub origin_ms: i64,
     /// Run start, epoch ms: the scenario's `simulation.start` when it
@@ -157,19 +154,23 @@ pub(crate) fn prepare(
     };
     let mut read = ReadOptions::new(format);
     if let Some(start) = &spec.trace_start {
-        read.start_ms = Some(
-            crate::time::parse_instant(start, Tz::UTC)
-                .map_err(|e| sc.invalid("replay.trace_start", format!("{start:?}"), e.to_string()))?,
-        );
+        read.start_ms =
+            Some(crate::time::parse_instant(start, Tz::UTC).map_err(|e| {
+                sc.invalid("replay.trace_start", format!("{start:?}"), e.to_string())
+            })?);
     }
     if let Some(step) = &spec.trace_step {
-        read.step_ms = Some(
-            parse_duration(step)
-                .map_err(|e| sc.invalid("replay.trace_step", format!("{step:?}"), e.to_string()))?,
-        );
+        read.step_ms =
+            Some(parse_duration(step).map_err(|e| {
+                sc.invalid("replay.trace_step", format!("{step:?}"), e.to_string())
+            })?);
     }
     let trace = read_trace(&trace_path, &read)?;
-    let mut notes: Vec<String> = trace.warnings.iter().map(|w| format!("trace: {w}")).collect();
+    let mut notes: Vec<String> = trace
+        .warnings
+        .iter()
+        .map(|w| format!("trace: {w}"))
+        .collect();
 
     // The scenario, for its apps and intervals.
     let preliminary = {
@@ -199,11 +200,13 @@ pub(crate) fn prepare(
     };
     let scale_factor = match (options.scale, &spec.scale) {
         (Some(f), _) => Some(f),
-        (None, Some(v)) => Some(match v {
-            super::spec::NumberOrText::Number(n) => parse_scale(&n.to_string()),
-            super::spec::NumberOrText::Text(t) => parse_scale(t),
-        }
-        .map_err(|e| sc.invalid("replay.scale", v, e.to_string()))?),
+        (None, Some(v)) => Some(
+            match v {
+                super::spec::NumberOrText::Number(n) => parse_scale(&n.to_string()),
+                super::spec::NumberOrText::Text(t) => parse_scale(t),
+            }
+            .map_err(|e| sc.invalid("replay.scale", v, e.to_string()))?,
+        ),
         (None, None) => None,
     };
     let duration_of = |field: &str, text: &Option<String>| -> Result<Option<i64>, ReplayError> {
@@ -222,13 +225,13 @@ pub(crate) fn prepare(
         None => duration_of("replay.loop", &spec.loop_to)?,
     };
     let speed = options.speed_up.or(spec.speed_up);
-    if let Some(f) = speed {
-        if !(f.is_finite() && f > 0.0) {
-            return Err(match options.speed_up {
-                Some(_) => ReplayError::invalid(cli, "--speed-up", f, "must be a finite factor > 0"),
-                None => sc.invalid("replay.speed_up", f, "must be a finite factor > 0"),
-            });
-        }
+    if let Some(f) = speed
+        && !(f.is_finite() && f > 0.0)
+    {
+        return Err(match options.speed_up {
+            Some(_) => ReplayError::invalid(cli, "--speed-up", f, "must be a finite factor > 0"),
+            None => sc.invalid("replay.speed_up", f, "must be a finite factor > 0"),
+        });
     }
     if let Some(l) = loop_ms.filter(|&l| l <= 0) {
         return Err(sc.invalid("replay.loop", format!("{l} ms"), "must be positive"));
@@ -241,9 +244,18 @@ pub(crate) fn prepare(
         };
         TimeBound::parse(text, Tz::UTC).map(Some).map_err(|e| {
             if from_cli {
-                ReplayError::invalid(cli, format!("--{field}"), format!("{text:?}"), e.to_string())
+                ReplayError::invalid(
+                    cli,
+                    format!("--{field}"),
+                    format!("{text:?}"),
+                    e.to_string(),
+                )
             } else {
-                sc.invalid(&format!("replay.{field}"), format!("{text:?}"), e.to_string())
+                sc.invalid(
+                    &format!("replay.{field}"),
+                    format!("{text:?}"),
+                    e.to_string(),
+                )
             }
         })
     };
@@ -259,11 +271,14 @@ pub(crate) fn prepare(
     let mut raws = Vec::with_capacity(sources.len());
     for (i, src) in sources.iter().enumerate() {
         let at = |field: &str| format!("replay.apps[{i}].{field}");
-        let demand = find(&trace, &src.series).map_err(|why| sc.invalid(&at("series"), &src.series, why))?;
+        let demand =
+            find(&trace, &src.series).map_err(|why| sc.invalid(&at("series"), &src.series, why))?;
         let capacity = src
             .capacity_series
             .as_ref()
-            .map(|name| find(&trace, name).map_err(|why| sc.invalid(&at("capacity_series"), name, why)))
+            .map(|name| {
+                find(&trace, name).map_err(|why| sc.invalid(&at("capacity_series"), name, why))
+            })
             .transpose()?;
         let mut extra = Vec::new();
         for (metric, name) in &src.metrics {
@@ -376,10 +391,10 @@ pub(crate) fn prepare(
         .filter_map(|x| x.3.series.end_ms().map(|e| e + x.3.step))
         .max()
         .unwrap_or(origin_ms + step_ms);
-    let explicit = options
-        .duration
-        .map(|d| d.as_millis())
-        .or_else(|| sc.simulation_has("duration").then(|| s.simulation.duration.as_millis()));
+    let explicit = options.duration.map(|d| d.as_millis()).or_else(|| {
+        sc.simulation_has("duration")
+            .then(|| s.simulation.duration.as_millis())
+    });
     let duration_ms = explicit.unwrap_or(end_ms - origin_ms).max(1);
     let points = usize::try_from((duration_ms + step_ms - 1) / step_ms)
         .unwrap_or(usize::MAX)
@@ -402,7 +417,8 @@ pub(crate) fn prepare(
     }
 
     // Onto the grid, and into demand.
-    let grid = |f: &Filled, rule: GapRule| cell_means(&f.series, f.step, origin_ms, step_ms, points, rule);
+    let grid =
+        |f: &Filled, rule: GapRule| cell_means(&f.series, f.step, origin_ms, step_ms, points, rule);
     let mut apps = Vec::with_capacity(shaped.len());
     for (i, (src, (kind, gap, span, demand, capacity, extra))) in
         sources.into_iter().zip(shaped).enumerate()
@@ -414,8 +430,8 @@ pub(crate) fn prepare(
         let raw = grid(&demand, gap);
         let rate_rps = match kind {
             DemandKind::Rate => {
-                let period = rate_period_ms(&demand.series.metric, src.per.as_deref())
-                    .map_err(|why| {
+                let period =
+                    rate_period_ms(&demand.series.metric, src.per.as_deref()).map_err(|why| {
                         sc.invalid(
                             &format!("replay.apps[{i}].per"),
                             src.per.as_deref().unwrap_or("(none)"),
@@ -432,7 +448,10 @@ pub(crate) fn prepare(
                 CapacityUnit::Cores => 1.0 / cores,
                 CapacityUnit::Instances => 1.0,
             };
-            grid(&c, GapRule::Hold).into_iter().map(|v| v * per).collect::<Vec<_>>()
+            grid(&c, GapRule::Hold)
+                .into_iter()
+                .map(|v| v * per)
+                .collect::<Vec<_>>()
         });
         let fixed_instances = match (src.capacity_instances, src.capacity_cores) {
             (Some(n), _) => Some(n),
@@ -487,7 +506,6 @@ pub(crate) fn prepare(
     Ok(Prepared {
         mode,
         trace_path,
-        preliminary,
         origin_ms,
         start_ms,
         step_ms,
@@ -526,7 +544,12 @@ fn resolve_sources(
         }
     }
     let series_list = || {
-        let names: Vec<String> = trace.series.iter().take(30).map(TraceSeries::name).collect();
+        let names: Vec<String> = trace
+            .series
+            .iter()
+            .take(30)
+            .map(TraceSeries::name)
+            .collect();
         let more = trace.series.len().saturating_sub(names.len());
         let tail = if more > 0 {
             format!(" and {more} more")
@@ -562,7 +585,10 @@ fn resolve_sources(
             return Err(sc.invalid(
                 &format!("replay.apps[{i}].app"),
                 format!("{:?}", s.app),
-                format!("no such app or platform component; the scenario has: {}", app_list()),
+                format!(
+                    "no such app or platform component; the scenario has: {}",
+                    app_list()
+                ),
             ));
         }
         if !seen.insert(s.app.clone()) {
@@ -583,7 +609,11 @@ fn resolve_sources(
         return Err(ReplayError::Mapping(format!(
             "{} the trace has no series {} ({}); {}. Name series as resource/metric, or a resource that has one series.",
             sc.file,
-            if all { "the scenario can map" } else { "for some apps" },
+            if all {
+                "the scenario can map"
+            } else {
+                "for some apps"
+            },
             missing.join("; "),
             series_list()
         )));
@@ -596,7 +626,8 @@ fn find<'t>(trace: &'t Trace, name: &str) -> Result<&'t TraceSeries, String> {
     if let Some(s) = trace.series.iter().find(|s| s.name() == name) {
         return Ok(s);
     }
-    let by_resource: Vec<&TraceSeries> = trace.series.iter().filter(|s| s.resource == name).collect();
+    let by_resource: Vec<&TraceSeries> =
+        trace.series.iter().filter(|s| s.resource == name).collect();
     match by_resource.as_slice() {
         [one] => Ok(one),
         [] => Err(format!(
@@ -631,9 +662,13 @@ pub(crate) fn native_step(s: &TraceSeries) -> Option<i64> {
 /// metric name's `_per_second` / `_per_minute` / `_per_hour`.
 fn rate_period_ms(metric: &str, per: Option<&str>) -> Result<i64, String> {
     if let Some(p) = per {
-        return parse_duration(p)
-            .map_err(|e| e.to_string())
-            .and_then(|ms| if ms > 0 { Ok(ms) } else { Err("must be positive".to_string()) });
+        return parse_duration(p).map_err(|e| e.to_string()).and_then(|ms| {
+            if ms > 0 {
+                Ok(ms)
+            } else {
+                Err("must be positive".to_string())
+            }
+        });
     }
     let m = metric.to_ascii_lowercase();
     if m.ends_with("_per_second") {
@@ -729,9 +764,15 @@ mod tests {
         );
         // Coarser cells average; cells past the end follow the rule.
         assert_eq!(cell_means(&s, 60, 0, 120, 2, GapRule::Zero), vec![9.0, 9.0]);
-        assert_eq!(cell_means(&s, 60, 0, 120, 2, GapRule::Hold), vec![9.0, 18.0]);
+        assert_eq!(
+            cell_means(&s, 60, 0, 120, 2, GapRule::Hold),
+            vec![9.0, 18.0]
+        );
         // Misaligned cells take time-weighted parts; before the start the rule applies.
-        assert_eq!(cell_means(&s, 60, -30, 60, 2, GapRule::Zero), vec![3.0, 9.0]);
+        assert_eq!(
+            cell_means(&s, 60, -30, 60, 2, GapRule::Zero),
+            vec![3.0, 9.0]
+        );
         assert_eq!(cell_means(&s, 60, -30, 60, 1, GapRule::Hold), vec![6.0]);
     }
 
@@ -740,7 +781,10 @@ mod tests {
         assert_eq!(rate_period_ms("requests_per_minute", None), Ok(60_000));
         assert_eq!(rate_period_ms("sum_req", Some("5m")), Ok(300_000));
         assert!(rate_period_ms("sum_req", None).is_err());
-        assert_eq!(native_step(&series(&[0, 30, 60, 61, 91], &[0.0; 5])), Some(30));
+        assert_eq!(
+            native_step(&series(&[0, 30, 60, 61, 91], &[0.0; 5])),
+            Some(30)
+        );
         assert_eq!(native_step(&series(&[5], &[0.0])), None);
     }
 }

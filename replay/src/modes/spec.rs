@@ -68,7 +68,9 @@ impl FromStr for ReplayMode {
         match s.trim().to_ascii_lowercase().as_str() {
             "open" | "open-loop" | "shadow" => Ok(Self::Open),
             "closed" | "closed-loop" => Ok(Self::Closed),
-            _ => Err(format!("unknown replay mode {s:?}: expected open or closed")),
+            _ => Err(format!(
+                "unknown replay mode {s:?}: expected open or closed"
+            )),
         }
     }
 }
@@ -93,7 +95,9 @@ impl DemandKind {
         let m = metric.to_ascii_lowercase();
         if m.contains("percent") || m.contains("util") {
             Some(Self::Utilization)
-        } else if m.ends_with("_per_second") || m.ends_with("_per_minute") || m.ends_with("_per_hour")
+        } else if m.ends_with("_per_second")
+            || m.ends_with("_per_minute")
+            || m.ends_with("_per_hour")
         {
             Some(Self::Rate)
         } else {

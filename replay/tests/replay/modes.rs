@@ -13,7 +13,9 @@ use lighthouse_sim::record::{Direction, EventKind, RunMode};
 use crate::common::{trace_file, utc};
 
 fn scenario_file(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(name)
 }
 
 fn run(name: &str, options: &ReplayOptions) -> ReplayOutcome {
@@ -107,7 +109,10 @@ fn worldcup98_closed_loop_gives_cost_breaches_and_oscillation() {
     let acts = executed(&out);
     // Resource 0 is the app `web` (apps come first).
     let web: Vec<&Act> = acts.iter().filter(|a| a.resource == 0).collect();
-    assert!(web.iter().any(|a| a.direction == Direction::Up && a.to == 50));
+    assert!(
+        web.iter()
+            .any(|a| a.direction == Direction::Up && a.to == 50)
+    );
     assert!(web.iter().any(|a| a.direction == Direction::Down));
     assert!(f.oscillation.total.up > 0 && f.oscillation.total.down > 0);
 
@@ -171,9 +176,11 @@ fn alibaba_open_loop_decisions_match_the_data_by_hand() {
     assert!(first.reason.contains("cpu_percent"), "{}", first.reason);
     // Below 25 % at the start: scale-downs pressing on the minimum are
     // skipped, not decided.
-    assert!(r.events.iter().any(|e| e.kind == EventKind::Skipped
-        && e.t_ms < first.t_ms
-        && e.reason == "at_limit"));
+    assert!(
+        r.events
+            .iter()
+            .any(|e| e.kind == EventKind::Skipped && e.t_ms < first.t_ms && e.reason == "at_limit")
+    );
 
     // Every decision follows the recorded value at its time, and the
     // targets follow the factor 1.5 within 4..=40.
@@ -203,21 +210,36 @@ fn alibaba_open_loop_decisions_match_the_data_by_hand() {
         assert_eq!(w[1].from, w[0].to, "capacity follows the decisions");
     }
     for dir in [Direction::Up, Direction::Down] {
-        let cooldown = if dir == Direction::Up { 300_000 } else { 600_000 };
+        let cooldown = if dir == Direction::Up {
+            300_000
+        } else {
+            600_000
+        };
         let times: Vec<i64> = acts
             .iter()
             .filter(|a| a.direction == dir)
             .map(|a| a.t_ms)
             .collect();
         for w in times.windows(2) {
-            assert!(w[1] - w[0] >= cooldown, "{dir:?} at {} after {}", w[1], w[0]);
+            assert!(
+                w[1] - w[0] >= cooldown,
+                "{dir:?} at {} after {}",
+                w[1],
+                w[0]
+            );
         }
     }
     eprintln!(
         "alibaba open loop, 8 days: {} decisions ({} up, {} down), first at +{} s up 4 -> 6; {:.2} s",
         decisions.len(),
-        decisions.iter().filter(|d| d.direction == Direction::Up).count(),
-        decisions.iter().filter(|d| d.direction == Direction::Down).count(),
+        decisions
+            .iter()
+            .filter(|d| d.direction == Direction::Up)
+            .count(),
+        decisions
+            .iter()
+            .filter(|d| d.direction == Direction::Down)
+            .count(),
         (first.t_ms - start) / 1000,
         out.stats.wall_seconds
     );
@@ -236,8 +258,9 @@ fn every_public_sample_scenario_replays() {
     ];
     let mut seen = Vec::new();
     for (file, to, mode) in cases {
+        // A length from the window's start (the scenario's `from`).
         let options = ReplayOptions {
-            to: Some(to.to_string()),
+            duration: Some(lighthouse_sim::scenario::parse_duration(to).unwrap()),
             ..ReplayOptions::default()
         };
         let out = run(file, &options);
@@ -250,7 +273,10 @@ fn every_public_sample_scenario_replays() {
             r.meta.end_ms - r.meta.start_ms
         );
         assert!(r.stream.app_samples > 0, "{file}");
-        assert!(r.apps.requests.iter().sum::<f64>() > 0.0, "{file}: no demand");
+        assert!(
+            r.apps.requests.iter().sum::<f64>() > 0.0,
+            "{file}: no demand"
+        );
         assert!(r.stream.figures.cost.total > 0.0, "{file}: no cost");
         seen.push(file);
         // The run directory is written and read back by the reports crate.
@@ -277,7 +303,7 @@ fn same_trace_scenario_and_seed_give_identical_run_directories() {
         ("replay-alibaba.toml", "8h"),
     ] {
         let options = ReplayOptions {
-            to: Some(to.to_string()),
+            duration: Some(lighthouse_sim::scenario::parse_duration(to).unwrap()),
             ..ReplayOptions::default()
         };
         let dirs: Vec<_> = (0..2)
@@ -303,7 +329,10 @@ fn shaping_flags_change_the_demand_as_documented() {
     };
     let plain = run("replay-worldcup98.toml", &base);
     let total = |o: &ReplayOutcome| o.record.apps.requests.iter().sum::<f64>();
-    assert_eq!(plain.record.meta.end_ms - plain.record.meta.start_ms, 3_600_000);
+    assert_eq!(
+        plain.record.meta.end_ms - plain.record.meta.start_ms,
+        3_600_000
+    );
 
     // Amplitude: 10x the requests.
     let scaled = run(
@@ -334,7 +363,10 @@ fn shaping_flags_change_the_demand_as_documented() {
             ..base.clone()
         },
     );
-    assert_eq!(looped.record.meta.end_ms - looped.record.meta.start_ms, 3 * 3_600_000);
+    assert_eq!(
+        looped.record.meta.end_ms - looped.record.meta.start_ms,
+        3 * 3_600_000
+    );
     assert!((total(&looped) / total(&plain) - 3.0).abs() < 1e-9);
 
     // Shift: the run starts an hour later, same demand.
@@ -345,7 +377,10 @@ fn shaping_flags_change_the_demand_as_documented() {
             ..base.clone()
         },
     );
-    assert_eq!(shifted.record.meta.start_ms, plain.record.meta.start_ms + 3_600_000);
+    assert_eq!(
+        shifted.record.meta.start_ms,
+        plain.record.meta.start_ms + 3_600_000
+    );
     assert!((total(&shifted) - total(&plain)).abs() < 1e-6);
 }
 
@@ -465,7 +500,10 @@ fn a_trace_with_nothing_to_map_names_series_and_apps() {
     );
     let err = run_err(&text, &ReplayOptions::default());
     assert!(err.contains("web/requests_per_second"), "{err}");
-    assert!(err.contains("app web wants shop/requests_per_second"), "{err}");
+    assert!(
+        err.contains("app web wants shop/requests_per_second"),
+        "{err}"
+    );
 
     // No mapping at all, two series: the message lists both and the apps.
     let two = format!("{GAPPY}2024-01-01T00:00:00Z,api,5\n");
@@ -493,13 +531,22 @@ fn a_trace_with_nothing_to_map_names_series_and_apps() {
 fn bad_settings_name_the_file_line_and_value() {
     let (_dir, trace) = crate::common::temp_file("gappy.csv", GAPPY);
     // Unknown key in [replay]: file, line and column.
-    let err = run_err(&gappy_scenario(&trace, "speedup = 2.0"), &ReplayOptions::default());
+    let err = run_err(
+        &gappy_scenario(&trace, "speedup = 2.0"),
+        &ReplayOptions::default(),
+    );
     assert!(err.starts_with("test.toml:8:"), "{err}");
     assert!(err.contains("speedup"), "{err}");
     // A bad value: the setting, its line and the value.
-    let err = run_err(&gappy_scenario(&trace, "scale = \"ten\""), &ReplayOptions::default());
+    let err = run_err(
+        &gappy_scenario(&trace, "scale = \"ten\""),
+        &ReplayOptions::default(),
+    );
     assert!(err.contains("test.toml:8: replay.scale = \"ten\""), "{err}");
-    let err = run_err(&gappy_scenario(&trace, "gap = \"cubic\""), &ReplayOptions::default());
+    let err = run_err(
+        &gappy_scenario(&trace, "gap = \"cubic\""),
+        &ReplayOptions::default(),
+    );
     assert!(err.contains("replay.gap") && err.contains("cubic"), "{err}");
     // An app the scenario does not have.
     let text = gappy_scenario(&trace, "").replace("app = \"web\"", "app = \"shop\"");
@@ -507,9 +554,13 @@ fn bad_settings_name_the_file_line_and_value() {
     assert!(err.contains("replay.apps[0].app = \"shop\""), "{err}");
     assert!(err.contains("the scenario has: web"), "{err}");
     // A scenario error keeps the file's own line numbers.
-    let text = gappy_scenario(&trace, "").replace("service_rate_rps = 100.0", "service_rate_rps = -1.0");
+    let text =
+        gappy_scenario(&trace, "").replace("service_rate_rps = 100.0", "service_rate_rps = -1.0");
     let err = run_err(&text, &ReplayOptions::default());
-    assert!(err.contains("line 27") && err.contains("service_rate_rps"), "{err}");
+    assert!(
+        err.contains("line 27") && err.contains("service_rate_rps"),
+        "{err}"
+    );
     // A bad trace value: file, line, column and value from the reader.
     let (_d, bad) = crate::common::temp_file(
         "bad.csv",

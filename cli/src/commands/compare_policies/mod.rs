@@ -92,7 +92,11 @@ fn summarise(p: &PolicyFile, r: &RunRecord) -> PolicyResult {
         flaps: f.oscillation.total.flaps,
         ups: f.oscillation.total.up,
         downs: f.oscillation.total.down,
-        forecasts: r.events.iter().filter(|e| e.kind == EventKind::Forecast).count(),
+        forecasts: r
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::Forecast)
+            .count(),
     }
 }
 
@@ -100,7 +104,10 @@ fn summarise(p: &PolicyFile, r: &RunRecord) -> PolicyResult {
 pub fn table(scenario: &str, results: &[PolicyResult]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "policies compared on {scenario}\n");
-    let _ = writeln!(out, "| policy | cost | SLA breach minutes | flaps | scale-ups | scale-downs | forecasts |");
+    let _ = writeln!(
+        out,
+        "| policy | cost | SLA breach minutes | flaps | scale-ups | scale-downs | forecasts |"
+    );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
     for r in results {
         let _ = writeln!(
@@ -109,7 +116,10 @@ pub fn table(scenario: &str, results: &[PolicyResult]) -> String {
             r.name, r.cost, r.breach_minutes, r.flaps, r.ups, r.downs, r.forecasts
         );
     }
-    let described: Vec<_> = results.iter().filter(|r| !r.description.is_empty()).collect();
+    let described: Vec<_> = results
+        .iter()
+        .filter(|r| !r.description.is_empty())
+        .collect();
     if !described.is_empty() {
         out.push('\n');
         for r in described {
@@ -121,19 +131,34 @@ pub fn table(scenario: &str, results: &[PolicyResult]) -> String {
 
 /// What the scenario file is.
 enum Base {
-    Plain { text: String, file: String },
-    Replay { document: toml::Table, file: String, dir: PathBuf },
+    Plain {
+        text: String,
+        file: String,
+    },
+    Replay {
+        document: toml::Table,
+        file: String,
+        dir: PathBuf,
+    },
 }
 
 fn load_base(path: &Path) -> anyhow::Result<Base> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let file = path.display().to_string();
-    let document: toml::Table = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{file}: {}", e.to_string().trim()))?;
+    let document: toml::Table =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{file}: {}", e.to_string().trim()))?;
     if document.contains_key("replay") {
-        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         // Checks the file as it is first, so its own errors point at its lines.
         ReplayScenario::parse(&text, &file, &dir)?;
-        Ok(Base::Replay { document, file, dir })
+        Ok(Base::Replay {
+            document,
+            file,
+            dir,
+        })
     } else {
         parse_scenario(&text, &file)?;
         Ok(Base::Plain { text, file })
@@ -160,7 +185,8 @@ fn prepare(base: &Base, policy: &PolicyFile) -> anyhow::Result<Prepared> {
             let text = toml::to_string(&policy.apply(document))?;
             let scenario = ReplayScenario::parse(&text, &label, dir)?;
             // The simulator's checks (forecasts, policies) of the result.
-            let fed: std::collections::BTreeSet<String> = scenario.spec.apps.iter().map(|a| a.app.clone()).collect();
+            let fed: std::collections::BTreeSet<String> =
+                scenario.spec.apps.iter().map(|a| a.app.clone()).collect();
             scenario.scenario(&fed, 86_400_000)?;
             Prepared::Replay(Box::new(scenario))
         }
@@ -168,7 +194,11 @@ fn prepare(base: &Base, policy: &PolicyFile) -> anyhow::Result<Prepared> {
 }
 
 /// Runs a prepared scenario.
-fn run_one(prepared: &Prepared, name: &str, args: &ComparePoliciesArgs) -> anyhow::Result<RunRecord> {
+fn run_one(
+    prepared: &Prepared,
+    name: &str,
+    args: &ComparePoliciesArgs,
+) -> anyhow::Result<RunRecord> {
     let bar = progress::bar(name);
     let mut tick = |done: f64| bar.set_position((done * 1000.0) as u64);
     let record = match prepared {
@@ -209,12 +239,18 @@ fn baseline_index(given: Option<&str>, names: &[String]) -> anyhow::Result<usize
         if i < names.len() {
             return Ok(i);
         }
-        bail!("--baseline {i}: there are {} policies (0 to {})", names.len(), names.len() - 1);
+        bail!(
+            "--baseline {i}: there are {} policies (0 to {})",
+            names.len(),
+            names.len() - 1
+        );
     }
-    names
-        .iter()
-        .position(|n| n == b)
-        .with_context(|| format!("--baseline {b:?} is neither a position nor a policy name ({})", names.join(", ")))
+    names.iter().position(|n| n == b).with_context(|| {
+        format!(
+            "--baseline {b:?} is neither a position nor a policy name ({})",
+            names.join(", ")
+        )
+    })
 }
 
 /// Runs every policy, writes the runs and the comparison; returns the
@@ -237,26 +273,36 @@ pub fn compare_policies(args: ComparePoliciesArgs) -> anyhow::Result<Vec<PolicyR
         }
     }
     let baseline = baseline_index(args.baseline.as_deref(), &names)?;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("runs/compare-policies"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs/compare-policies"));
     let prepared = policies
         .iter()
-        .map(|p| prepare(&base, p).with_context(|| format!("policy {} ({})", p.name, p.path.display())))
+        .map(|p| {
+            prepare(&base, p).with_context(|| format!("policy {} ({})", p.name, p.path.display()))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut dirs = Vec::new();
     let mut results = Vec::new();
     for (policy, prepared) in policies.iter().zip(&prepared) {
-        let record = run_one(prepared, &policy.name, &args).with_context(|| format!("policy {} ({})", policy.name, policy.path.display()))?;
+        let record = run_one(prepared, &policy.name, &args)
+            .with_context(|| format!("policy {} ({})", policy.name, policy.path.display()))?;
         let dir = out.join(&policy.name);
-        write_run(&dir, &record).with_context(|| format!("writing the run to {}", dir.display()))?;
+        write_run(&dir, &record)
+            .with_context(|| format!("writing the run to {}", dir.display()))?;
         if !args.no_report {
-            generate_report(&dir, &ReportOptions::default()).with_context(|| format!("writing the report in {}", dir.display()))?;
+            generate_report(&dir, &ReportOptions::default())
+                .with_context(|| format!("writing the report in {}", dir.display()))?;
         }
         results.push(summarise(policy, &record));
         dirs.push(dir);
     }
-    compare_runs(&dirs, baseline, &out).with_context(|| format!("comparing the runs in {}", out.display()))?;
+    compare_runs(&dirs, baseline, &out)
+        .with_context(|| format!("comparing the runs in {}", out.display()))?;
     let table = table(base_file(&base), &results);
-    std::fs::write(out.join("policies.md"), &table).with_context(|| format!("writing {}", out.join("policies.md").display()))?;
+    std::fs::write(out.join("policies.md"), &table)
+        .with_context(|| format!("writing {}", out.join("policies.md").display()))?;
     print!("{table}");
     println!("\ncomparison: {}", out.join("compare.html").display());
     Ok(results)

@@ -42,14 +42,16 @@ pub struct PolicyFile {
 impl PolicyFile {
     /// Reads and checks a policy file.
     pub fn load(path: &Path) -> anyhow::Result<PolicyFile> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading policy file {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading policy file {}", path.display()))?;
         Self::parse(&text, path)
     }
 
     /// Parses a policy file's text; `path` names it in messages.
     pub fn parse(text: &str, path: &Path) -> anyhow::Result<PolicyFile> {
         let file = path.display();
-        let mut table: toml::Table = toml::from_str(text).map_err(|e| anyhow::anyhow!("{file}: {}", e.to_string().trim()))?;
+        let mut table: toml::Table = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{file}: {}", e.to_string().trim()))?;
         for key in table.keys() {
             if !KEYS.contains(&key.as_str()) {
                 bail!(
@@ -65,7 +67,10 @@ impl PolicyFile {
                 Some(other) => bail!("{file}: {key} = {other}: expected a string"),
             }
         };
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let name = text_of(table.remove("name"), "name")?.unwrap_or(stem);
         if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
             bail!("{file}: name = {name:?}: expected a non-empty name usable as a directory name");
@@ -82,10 +87,10 @@ impl PolicyFile {
             }
         }
         let forecasts = table.remove("forecasts");
-        if let Some(f) = &forecasts {
-            if !f.is_array() {
-                bail!("{file}: forecasts = {f}: expected [[forecasts]] tables");
-            }
+        if let Some(f) = &forecasts
+            && !f.is_array()
+        {
+            bail!("{file}: forecasts = {f}: expected [[forecasts]] tables");
         }
         if policies.is_empty() && forecasts.is_none() {
             bail!("{file}: sets no [policies.*] and no [[forecasts]]: nothing to compare");
@@ -144,7 +149,10 @@ mod tests {
         assert_eq!(web.get("min_capacity"), None, "replaced whole, not merged");
         assert_eq!(web["max_capacity"].as_integer(), Some(9));
         assert!(doc["policies"].get("cluster").is_some());
-        assert!(doc.get("forecasts").is_some(), "kept when the file has none");
+        assert!(
+            doc.get("forecasts").is_some(),
+            "kept when the file has none"
+        );
         let f = parse("name = \"reactive\"\nforecasts = []\n").unwrap();
         assert_eq!(f.name, "reactive");
         assert!(f.apply(&scenario).get("forecasts").is_none());
@@ -153,8 +161,13 @@ mod tests {
     #[test]
     fn bad_files_name_the_key() {
         let e = parse("[workers]\ninitial = 3\n").unwrap_err().to_string();
-        assert!(e.contains("policies/p.toml: workers") && e.contains("may set only"), "{e}");
-        let e = parse("name = \"a/b\"\n[policies.web]\n").unwrap_err().to_string();
+        assert!(
+            e.contains("policies/p.toml: workers") && e.contains("may set only"),
+            "{e}"
+        );
+        let e = parse("name = \"a/b\"\n[policies.web]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("name = \"a/b\""), "{e}");
         let e = parse("description = \"x\"\n").unwrap_err().to_string();
         assert!(e.contains("nothing to compare"), "{e}");
