@@ -1,9 +1,9 @@
 //! One module per subcommand.
 
 pub mod compare;
+pub mod compare_policies;
 pub mod fleet_server;
 pub mod live;
-pub mod compare_policies;
 pub mod replay;
 pub mod report;
 pub mod run;
