@@ -65,10 +65,10 @@ impl Constraints {
             ("--max-breach-minutes", self.max_breach_minutes),
             ("--max-flaps-per-day", self.max_flaps_per_day),
         ] {
-            if let Some(v) = v {
-                if !v.is_finite() || v < 0.0 {
-                    return Err(format!("{name} {v}: expected a number ≥ 0"));
-                }
+            if let Some(v) = v
+                && (!v.is_finite() || v < 0.0)
+            {
+                return Err(format!("{name} {v}: expected a number ≥ 0"));
             }
         }
         Ok(())

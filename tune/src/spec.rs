@@ -302,13 +302,13 @@ fn parse_num(text: &str) -> Result<Num, (String, String)> {
 
 fn parse_list(values: &str) -> Result<Vec<Value>, (String, String)> {
     // A TOML array written whole is one list.
-    if values.starts_with('[') {
-        if let Some(Value::Array(items)) = parse_value(values) {
-            if items.is_empty() {
-                return Err((values.to_string(), "an empty list".into()));
-            }
-            return Ok(items);
+    if values.starts_with('[')
+        && let Some(Value::Array(items)) = parse_value(values)
+    {
+        if items.is_empty() {
+            return Err((values.to_string(), "an empty list".into()));
         }
+        return Ok(items);
     }
     values
         .split(',')
