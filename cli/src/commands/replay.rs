@@ -74,6 +74,10 @@ pub struct ReplayArgs {
     /// Write the run's files but not the report (plots, HTML).
     #[arg(long)]
     pub no_report: bool,
+    /// Refuse a trace that needs repair (unsorted rows, duplicate
+    /// timestamps, mixed offsets) instead of sorting it with a warning.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -145,6 +149,7 @@ pub fn options(args: &ReplayArgs) -> ReplayOptions {
         duration: args.duration,
         resolution: args.resolution,
         check_invariants: false,
+        strict: args.strict,
     }
 }
 

@@ -153,6 +153,7 @@ pub(crate) fn prepare(
         }
     };
     let mut read = ReadOptions::new(format);
+    read.strict = options.strict;
     if let Some(start) = &spec.trace_start {
         read.start_ms =
             Some(crate::time::parse_instant(start, Tz::UTC).map_err(|e| {

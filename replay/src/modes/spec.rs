@@ -290,4 +290,7 @@ pub struct ReplayOptions {
     pub resolution: Option<Dur>,
     /// Closed loop: check the fleet's bookkeeping after every event (tests).
     pub check_invariants: bool,
+    /// Refuse a trace whose rows need repair (unsorted rows, duplicate
+    /// timestamps, mixed offsets) instead of repairing it with a warning.
+    pub strict: bool,
 }

@@ -614,3 +614,30 @@ fn errors_are_replay_errors() {
     assert!(matches!(err, ReplayError::Trace(_)));
     assert!(err.to_string().contains("/nonexistent/trace.csv"), "{err}");
 }
+
+#[test]
+fn unsorted_rows_are_sorted_with_a_note_or_refused_under_strict() {
+    let length = Some(lighthouse_sim::scenario::parse_duration("6h").unwrap());
+    let lenient = ReplayOptions {
+        duration: length,
+        ..ReplayOptions::default()
+    };
+    let out = run("replay-wikipedia.toml", &lenient);
+    assert!(
+        out.notes.iter().any(|n| n.contains("unsorted")),
+        "{:?}",
+        out.notes
+    );
+    let strict = ReplayOptions {
+        duration: length,
+        strict: true,
+        ..ReplayOptions::default()
+    };
+    let text = std::fs::read_to_string(scenario_file("replay-wikipedia.toml")).unwrap();
+    let err = run_err(&text, &strict);
+    assert!(err.contains("wikipedia"), "{err}");
+    assert!(
+        err.contains("column timestamp") && err.contains("strict"),
+        "{err}"
+    );
+}
