@@ -8,6 +8,7 @@
 //! peak RSS is the process's VmHWM (generation is streamed, so the peak is
 //! the reader's).
 
+use lighthouse_sim::benchmark::peak_rss_mb;
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 
@@ -58,15 +59,6 @@ fn generate(path: &std::path::Path, rows: usize) -> std::io::Result<()> {
         writeln!(w, "{},vm-{r:04},{},{v}", START_S + step, METRICS[m])?;
     }
     w.flush()
-}
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn main() {

@@ -15,6 +15,7 @@
 #[path = "../tests/reports/synth.rs"]
 mod synth;
 
+use lighthouse_sim::benchmark::peak_rss_mb;
 use std::time::Instant;
 
 use lighthouse_reports::{ReportOptions, generate_report, write_run};
@@ -31,16 +32,6 @@ fn arg(args: &[String], name: &str, default: f64) -> f64 {
 }
 
 /// Peak resident set of this process, MB (Linux; 0 elsewhere).
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let apps = arg(&args, "--apps", 1000.0) as usize;

@@ -14,6 +14,7 @@
 //! - [`run`]: the simulation loop and the engine's callbacks over the fleet.
 //! - [`record`]: what a run records — the contract with the reports crate.
 
+pub mod benchmark;
 pub mod clock;
 pub mod fleet;
 pub mod forecast;

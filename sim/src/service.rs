@@ -16,6 +16,8 @@ const LN_20: f64 = 2.995_732_273_553_991;
 #[derive(Debug)]
 pub struct DemandCurve {
     mu: f64,
+    /// 1/μ, seconds per request.
+    service_time_s: f64,
     percentile: f64,
     bound_s: f64,
     /// `max_load[c]`: the highest λ that c instances serve within the SLO.
@@ -36,6 +38,7 @@ impl DemandCurve {
         let feasible = (-mu * bound_s).exp() < 1.0 - percentile / 100.0;
         let mut curve = DemandCurve {
             mu,
+            service_time_s: 1.0 / mu,
             percentile,
             bound_s,
             max_load: vec![0.0],
@@ -66,7 +69,7 @@ impl DemandCurve {
         if self.max_load.last().is_some_and(|&max| max >= lambda) {
             // c instances serve less than cμ, so the answer is at least
             // ⌈λ/μ⌉ and usually a step or two above it.
-            let mut c = ((lambda / self.mu).ceil() as usize).min(self.max_load.len() - 1);
+            let mut c = ceil_usize(lambda * self.service_time_s).min(self.max_load.len() - 1);
             while c > 0 && self.max_load[c - 1] >= lambda {
                 c -= 1;
             }
@@ -107,6 +110,15 @@ impl DemandCurve {
         }
         lo
     }
+}
+
+/// ⌈x⌉ for a non-negative x. Not `f64::ceil`: without SSE4.1 in the
+/// baseline target it is a library call, and this runs for every app at
+/// every tick.
+#[inline]
+fn ceil_usize(x: f64) -> usize {
+    let whole = x as usize;
+    whole + usize::from((whole as f64) < x)
 }
 
 /// Curves shared between apps with the same service rate and SLO.
@@ -178,6 +190,11 @@ pub struct Service {
     pub timeout_s: f64,
     /// The SLO's latency percentile, percent.
     pub percentile: f64,
+    /// 1/μ, seconds.
+    service_time_s: f64,
+    /// The longest p95 response a served request can have: the timeout
+    /// plus the p95 of one service time, seconds.
+    p95_cap_s: f64,
     backlog: Backlog,
     demand: Arc<DemandCurve>,
     latency: Arc<LatencyTable>,
@@ -196,6 +213,8 @@ impl Service {
             mu,
             timeout_s,
             percentile,
+            service_time_s: 1.0 / mu,
+            p95_cap_s: timeout_s + LN_20 / mu,
             backlog: Backlog::new(),
             demand,
             latency,
@@ -218,8 +237,8 @@ impl Service {
                 crate::queueing::IntervalOutcome {
                     served: lambda.max(0.0) * dt_s + was_queued.max(0.0),
                     dropped: 0.0,
-                    mean_response_s: s.mean_wait_s.min(self.timeout_s) + 1.0 / self.mu,
-                    p95_response_s: s.p95_response_s.min(self.timeout_s + LN_20 / self.mu),
+                    mean_response_s: s.mean_wait_s.min(self.timeout_s) + self.service_time_s,
+                    p95_response_s: s.p95_response_s.min(self.p95_cap_s),
                     utilisation: s.utilisation,
                 }
             }
@@ -235,7 +254,7 @@ impl Service {
         };
         let queue_length = if steady {
             // Little's law: waiting requests = λ × mean wait.
-            lambda * (out.mean_response_s - 1.0 / self.mu).max(0.0)
+            lambda * (out.mean_response_s - self.service_time_s).max(0.0)
         } else {
             0.5 * (was_queued + self.backlog.queued)
         };

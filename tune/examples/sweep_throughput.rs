@@ -16,6 +16,7 @@
 //! settings, validation, the row; milliseconds of one thread),
 //! `write_seconds` (table, plot, files), `apps`, `days`.
 
+use lighthouse_sim::benchmark::throughput_scenario;
 use lighthouse_tune::{SweepOptions, Target, sweep};
 
 fn arg(name: &str) -> Option<String> {
@@ -32,106 +33,6 @@ fn number(name: &str, default: u64) -> Result<u64, String> {
             .parse()
             .map_err(|_| format!("{name} expects a whole number, got {v:?}"))
     })
-}
-
-/// The benchmark scenario: `apps` apps over `days` days.
-fn scenario(apps: u64, days: u64) -> String {
-    let workers = (apps / 10).max(3);
-    format!(
-        r#"
-[simulation]
-name = "sweep-throughput"
-duration = "{days}d"
-start = "2024-07-01T00:00:00Z"
-seed = 1
-resolution = "1h"
-
-[policies.svc]
-min_capacity = 2
-max_capacity = 30
-[[policies.svc.thresholds]]
-metric_name = "cpu_percent"
-scale_up_threshold = 75.0
-scale_down_threshold = 25.0
-scale_factor = 1.5
-cooldown_seconds = 120
-scale_down_cooldown_seconds = 600
-
-[policies.platform]
-min_capacity = 3
-max_capacity = 12
-[[policies.platform.thresholds]]
-metric_name = "api_request_queue_length"
-scale_up_threshold = 100.0
-scale_down_threshold = 10.0
-scale_factor = 1.3
-cooldown_seconds = 600
-
-[policies.cluster]
-min_capacity = {min_workers}
-max_capacity = {max_workers}
-[[policies.cluster.thresholds]]
-metric_name = "pending_workloads"
-scale_up_threshold = 0.5
-scale_down_threshold = 0.1
-scale_factor = 1.2
-cooldown_seconds = 120
-scale_down_cooldown_seconds = 900
-[[policies.cluster.thresholds]]
-metric_name = "cluster_cpu_utilization"
-scale_up_threshold = 85.0
-scale_down_threshold = 40.0
-scale_factor = 1.2
-cooldown_seconds = 120
-scale_down_cooldown_seconds = 900
-
-[[apps]]
-name = "svc"
-count = {apps}
-policy = "svc"
-service_rate_rps = 100.0
-cpu_cores = 0.5
-memory_gb = 1.0
-[apps.load]
-kind = "log_normal"
-sigma = 0.1
-of = {{ kind = "diurnal", base = 200.0, amplitude = 150.0, peak_hour = 14.0, weekend_factor = 0.7 }}
-
-[[platform]]
-name = "api-server"
-policy = "platform"
-service_rate_rps = 2000.0
-load = {{ kind = "constant", rps = 3000.0 }}
-
-[[platform]]
-name = "scheduler"
-policy = "platform"
-service_rate_rps = 2000.0
-load = {{ kind = "constant", rps = 2000.0 }}
-
-[[platform]]
-name = "etcd"
-policy = "platform"
-service_rate_rps = 4000.0
-load = {{ kind = "constant", rps = 3000.0 }}
-
-[workers]
-policy = "cluster"
-initial = {workers}
-
-[[worker_types]]
-name = "m5.4xlarge"
-kind = "cloud"
-provider = "aws"
-region = "eu-west-1"
-cpu_cores = 16.0
-memory_gb = 64.0
-price_per_hour = 0.768
-provisioning = {{ median = "90s" }}
-"#,
-        min_workers = (workers / 2).max(1),
-        max_workers = workers * 4,
-    )
 }
 
 fn main() -> std::process::ExitCode {
@@ -153,8 +54,13 @@ fn run() -> Result<String, String> {
     let apps = number("--apps", 100)?;
     let days = number("--days", 7)?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let target = Target::from_text(&scenario(apps, days), "sweep_throughput", dir.path(), None)
-        .map_err(|e| e.to_string())?;
+    let target = Target::from_text(
+        &throughput_scenario(apps, days as f64, 1),
+        "sweep_throughput",
+        dir.path(),
+        None,
+    )
+    .map_err(|e| e.to_string())?;
     let options = SweepOptions {
         params: vec![
             "policies.svc.thresholds[0].cooldown_seconds=60..1800:log8".into(),

@@ -5,16 +5,13 @@
 //! fleet changes only when the REST routes ask.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use lighthouse_engine::ResourceLayer;
 use lighthouse_sim::clock::EventQueue;
-use lighthouse_sim::fleet::cost::CostMeter;
-use lighthouse_sim::fleet::{Fleet, FleetApp, FleetEvent, WorkerState};
-use lighthouse_sim::latency_table::LatencyTable;
+use lighthouse_sim::fleet::{Fleet, FleetEvent, WorkerState, app_services};
 use lighthouse_sim::load::{LoadProcess, derive_seed};
 use lighthouse_sim::scenario::{Scenario, expanded_apps};
-use lighthouse_sim::service::{DemandCurves, IntervalStats, Service};
+use lighthouse_sim::service::{IntervalStats, Service};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
@@ -113,92 +110,12 @@ impl FleetModel {
         let dt_ms = s.simulation.sample_interval.as_millis().max(1);
         let seed = s.simulation.seed;
         let apps = expanded_apps(s);
-        let policy = |name: &str| {
-            s.policies
-                .get(name)
-                .ok_or_else(|| format!("policy {name:?} is not defined in [policies]"))
-        };
-        let pool_policy = policy(&s.workers.policy)?;
-        let mut fleet = Fleet {
-            apps: apps
-                .iter()
-                .map(|a| FleetApp {
-                    name: a.name.clone(),
-                    layer: a.layer,
-                    cpu: a.spec.cpu_cores,
-                    mem: a.spec.memory_gb,
-                    startup_ms: a.spec.startup.as_millis(),
-                    spot_tolerant: a.spec.spot_tolerant,
-                    critical: a.critical,
-                    target: 0,
-                    ready: 0,
-                    starting: 0,
-                    pending: 0,
-                    batches: Vec::new(),
-                    ready_on: Vec::new(),
-                })
-                .collect(),
-            workers: Vec::new(),
-            types: s.worker_types.clone(),
-            allowed: s
-                .worker_types
-                .iter()
-                .map(|t| {
-                    s.workers.allowed_regions.is_empty()
-                        || s.workers.allowed_regions.contains(&t.region)
-                })
-                .collect(),
-            alive: Vec::new(),
-            cost: CostMeter::new(s.worker_types.iter().map(|t| t.spot).collect(), start_ms),
-            idle_ms: s.workers.idle_termination.as_millis(),
-            pool_min: pool_policy.min(),
-            outbox: Vec::new(),
-            awaiting_ready: BTreeMap::new(),
-            became_ready: Vec::new(),
-        };
-        if s.worker_types.is_empty() {
-            return Err("worker_types: the fleet needs at least one worker type".to_string());
-        }
-        let initial_type = s
-            .workers
-            .initial_type
-            .as_ref()
-            .and_then(|n| s.worker_types.iter().position(|t| &t.name == n))
-            .unwrap_or_else(|| fleet.choose_type());
-        for _ in 0..s.workers.initial {
-            fleet.add_initial_worker(initial_type, start_ms);
-        }
-        let largest = apps
+        let fleet = Fleet::at_start(s, &apps, start_ms)?;
+        let services = app_services(s, &apps)?;
+        let model_apps = apps
             .iter()
-            .map(|a| policy(&a.spec.policy).map_or(1, |p| p.max()))
-            .max()
-            .unwrap_or(1)
-            .clamp(1, 2000);
-        let mut curves = DemandCurves::with_table((4 * largest).min(4000));
-        let latency = Arc::new(LatencyTable::new(largest));
-        let mut model_apps = Vec::with_capacity(apps.len());
-        for (i, a) in apps.iter().enumerate() {
-            let p = policy(&a.spec.policy)?;
-            let floor = if a.layer == ResourceLayer::PlatformComponent {
-                3
-            } else {
-                0
-            };
-            let initial = a
-                .spec
-                .initial_instances
-                .unwrap_or(p.min())
-                .clamp(p.min().max(floor), p.max().max(floor));
-            // Initial instances serve from the start.
-            fleet.set_app_target(i, initial, start_ms, -1, -a.spec.startup.as_millis());
-            fleet.instances_ready(i, start_ms);
-            let slo = a.spec.slo;
-            let curve = curves.get(
-                a.spec.service_rate_rps,
-                slo.latency_percentile,
-                slo.latency_ms / 1e3,
-            );
-            model_apps.push(ModelApp {
+            .zip(services)
+            .map(|(a, service)| ModelApp {
                 name: a.name.clone(),
                 layer: a.layer,
                 service_rate_rps: a.spec.service_rate_rps,
@@ -206,21 +123,14 @@ impl FleetModel {
                     &a.spec.load,
                     derive_seed(seed, &format!("load/{}", a.name)),
                 ),
-                service: Service::new(
-                    a.spec.service_rate_rps,
-                    a.spec.timeout.as_secs_f64(),
-                    slo.latency_percentile,
-                    curve,
-                    latency.clone(),
-                ),
+                service,
                 requests_total: 0.0,
                 served_total: 0.0,
                 dropped_total: 0.0,
                 last: None,
                 current: None,
-            });
-        }
-        fleet.outbox.clear();
+            })
+            .collect();
         let mut model = FleetModel {
             fleet,
             apps: model_apps,

@@ -23,32 +23,16 @@ use async_trait::async_trait;
 use lighthouse_engine::core::ResourceSnapshot;
 use lighthouse_engine::{
     CallbackContext, LighthouseConfig, LighthouseResult, ResourceLayer, ResourceMetrics,
-    ScaleAction, ScaleDirection, ScalingErrorEvent, ScalingObserver, SkipReason,
+    ScaleAction, ScalingErrorEvent, ScalingObserver, SkipReason,
 };
 use lighthouse_sim::record::{
-    AppMeta, AppSample, ClusterSample, Direction, EventKind, EventRow, FORMAT_VERSION, Layer,
-    RecordError, Recorder, ResourceIdx, RunMeta, RunMode, RunRecord, Slo,
+    AppMeta, AppSample, ClusterSample, EventKind, EventRow, FORMAT_VERSION, RecordError, Recorder,
+    ResourceIdx, RunMeta, RunMode, RunRecord, Slo,
 };
 
 use crate::config::{ResourceEntry, ShadowSection};
 
 pub use write::{RecordingError, write_run_dir};
-
-fn layer(l: ResourceLayer) -> Layer {
-    match l {
-        ResourceLayer::AppInstance => Layer::AppInstance,
-        ResourceLayer::PlatformComponent => Layer::PlatformComponent,
-        ResourceLayer::WorkerNode => Layer::WorkerNode,
-    }
-}
-
-fn direction(d: ScaleDirection) -> Direction {
-    match d {
-        ScaleDirection::Up => Direction::Up,
-        ScaleDirection::Down => Direction::Down,
-        ScaleDirection::Maintain => Direction::None,
-    }
-}
 
 /// `run.json` for a shadow run: apps and platform components of
 /// `resources` in order, with the bounds of their type's active policy.
@@ -71,7 +55,7 @@ pub fn shadow_meta(
             let name = lighthouse_engine::utils::parse_resource_id(&r.id)?.1;
             Some(AppMeta {
                 name: name.to_string(),
-                layer: layer(l),
+                layer: l.into(),
                 resource_id: r.id.clone(),
                 service_rate_rps: r.service_rate_rps.unwrap_or(shadow.service_rate_rps),
                 min_capacity: policy.map_or(1, |p| p.min()),
@@ -119,12 +103,12 @@ struct RunState {
 impl RunState {
     fn resource(&mut self, resource_id: &str) -> ResourceIdx {
         let l = ResourceLayer::of_resource_id(resource_id).unwrap_or(ResourceLayer::AppInstance);
-        self.recorder.resource(resource_id, layer(l))
+        self.recorder.resource(resource_id, l.into())
     }
 
     fn row(&mut self, t_ms: i64, kind: EventKind, action: &ScaleAction) -> EventRow {
         let mut row = EventRow::new(t_ms, self.resource(&action.resource_id), kind);
-        row.direction = direction(action.direction);
+        row.direction = action.direction.into();
         row.from_capacity = i64::from(action.current_capacity);
         row.to_capacity = i64::from(action.target_capacity);
         row.signal_since_ms = action.signal_since.map_or(-1, |t| t.as_millis());

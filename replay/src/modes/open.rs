@@ -30,17 +30,17 @@ use async_trait::async_trait;
 use lighthouse_engine::driver::{CycleScratch, complete_now, run_cycle};
 use lighthouse_engine::{
     CallbackContext, CycleKind, EngineCore, LighthouseCallbacks, LighthouseResult, MetricKey,
-    MetricsProvider, MetricsSource, ResourceKey, ResourceLayer, ResourceMetrics, ScaleAction,
-    ScaleDirection, ScalingErrorEvent, ScalingExecutor, ScalingObserver, ScalingPolicy, SkipReason,
-    Timestamp,
+    MetricsProvider, MetricsSource, ResourceKey, ResourceMetrics, ScaleAction, ScalingErrorEvent,
+    ScalingExecutor, ScalingObserver, ScalingPolicy, SkipReason, Timestamp,
 };
-use lighthouse_sim::latency_table::LatencyTable;
+use lighthouse_sim::fleet::{app_services, initial_instances};
 use lighthouse_sim::record::{
-    AppMeta, AppSample, ClusterSample, Direction, EventKind, EventRow, FORMAT_VERSION, Layer,
-    Recorder, ResourceIdx, RunMeta, RunMode, Slo, WorkerSample, WorkerTypeMeta,
+    AppSample, ClusterSample, EventKind, EventRow, FORMAT_VERSION, Recorder, ResourceIdx, RunMeta,
+    RunMode, WorkerSample,
 };
+use lighthouse_sim::run::{app_meta, worker_type_meta};
 use lighthouse_sim::scenario::{Scenario, engine_config, expanded_apps};
-use lighthouse_sim::service::{DemandCurves, Service};
+use lighthouse_sim::service::Service;
 use lighthouse_sim::{SimOutcome, SimStats};
 
 use super::error::ReplayError;
@@ -98,14 +98,6 @@ impl Adapters {
     }
 }
 
-fn direction(d: ScaleDirection) -> Direction {
-    match d {
-        ScaleDirection::Up => Direction::Up,
-        ScaleDirection::Down => Direction::Down,
-        ScaleDirection::Maintain => Direction::None,
-    }
-}
-
 impl World {
     fn action_row(
         &self,
@@ -116,14 +108,14 @@ impl World {
         reason: Cow<'static, str>,
     ) -> Option<EventRow> {
         let resource = *self.record_ids.get(&a.resource_id)?;
-        let mut row = EventRow::new(ctx.timestamp.as_millis(), resource, kind);
-        row.action_id = id;
-        row.direction = direction(a.direction);
-        row.from_capacity = i64::from(a.current_capacity);
-        row.to_capacity = i64::from(a.target_capacity);
-        row.signal_since_ms = a.signal_since.map_or(-1, |t| t.as_millis());
-        row.reason = reason;
-        Some(row)
+        Some(EventRow::for_action(
+            ctx.timestamp.as_millis(),
+            resource,
+            kind,
+            id,
+            a,
+            reason,
+        ))
     }
 
     fn event(&mut self, row: Option<EventRow>) {
@@ -239,7 +231,7 @@ impl ScalingObserver for Adapters {
         let mut row = EventRow::new(ctx.timestamp.as_millis(), resource, EventKind::Error);
         row.action_id = id;
         if let Some(a) = &e.action {
-            row.direction = direction(a.direction);
+            row.direction = a.direction.into();
             row.from_capacity = i64::from(a.current_capacity);
             row.to_capacity = i64::from(a.target_capacity);
         }
@@ -269,14 +261,6 @@ fn policy_metrics(s: &Scenario, name: &str) -> BTreeSet<String> {
         }
     }
     out
-}
-
-fn layer_of(l: ResourceLayer) -> Layer {
-    match l {
-        ResourceLayer::AppInstance => Layer::AppInstance,
-        ResourceLayer::PlatformComponent => Layer::PlatformComponent,
-        ResourceLayer::WorkerNode => Layer::WorkerNode,
-    }
 }
 
 /// The worker type the virtual cost uses: the pool's initial type, else
@@ -364,73 +348,27 @@ pub(crate) fn run(
         budget_per_hour: config.safety.budget_limit_per_hour,
         apps: expanded
             .iter()
-            .map(|(a, _)| {
-                let p = policy(&a.spec.policy);
-                AppMeta {
-                    name: a.name.clone(),
-                    layer: layer_of(a.layer),
-                    resource_id: a.resource_id(),
-                    service_rate_rps: a.spec.service_rate_rps,
-                    min_capacity: p.min(),
-                    max_capacity: p.max(),
-                    cpu_cores: a.spec.cpu_cores,
-                    slo: Slo {
-                        latency_percentile: a.spec.slo.latency_percentile,
-                        latency_ms: a.spec.slo.latency_ms,
-                        max_drop_rate: a.spec.slo.max_drop_rate,
-                    },
-                }
-            })
+            .map(|(a, _)| app_meta(a, policy(&a.spec.policy)))
             .collect(),
-        worker_types: s
-            .worker_types
-            .iter()
-            .map(|t| WorkerTypeMeta {
-                name: t.name.clone(),
-                kind: t.kind.as_str().to_string(),
-                provider: t.provider.clone(),
-                region: t.region.clone(),
-                spot: t.spot,
-                cpu_cores: t.cpu_cores,
-                memory_gb: t.memory_gb,
-                price_per_hour: t.price_per_hour,
-            })
-            .collect(),
+        worker_types: s.worker_types.iter().map(worker_type_meta).collect(),
     };
     let recorder = Recorder::new(meta)?;
     let mut core = EngineCore::new(config, Timestamp(start))
         .map_err(|e| ReplayError::Engine(e.to_string()))?;
 
-    let largest = expanded
-        .iter()
-        .map(|(a, _)| policy(&a.spec.policy).max())
-        .max()
-        .unwrap_or(1)
-        .min(2000);
-    let mut curves = DemandCurves::with_table((4 * largest).min(4000));
-    let latency = Arc::new(LatencyTable::new(largest));
+    let services = app_services(s, expanded.iter().map(|(a, _)| a)).map_err(ReplayError::Engine)?;
     let mut apps = Vec::with_capacity(expanded.len());
     let mut record_ids = HashMap::new();
     let mut targets = HashMap::new();
     let mut capacity = Vec::with_capacity(expanded.len());
     let mut follows = Vec::with_capacity(expanded.len());
-    for (i, (a, fed_idx)) in expanded.iter().enumerate() {
+    for ((i, (a, fed_idx)), service) in expanded.iter().enumerate().zip(services) {
         let fed: &FedApp = &prep.apps[*fed_idx];
         let id = a.resource_id();
         let key = core
             .register_resource(&id, &a.spec.policy, MetricsSource::Push)
             .map_err(|e| ReplayError::Engine(e.to_string()))?;
-        let p = policy(&a.spec.policy);
-        let floor = if a.layer == ResourceLayer::PlatformComponent {
-            3
-        } else {
-            0
-        };
-        let initial = a
-            .spec
-            .initial_instances
-            .unwrap_or(p.min())
-            .clamp(p.min().max(floor), p.max());
+        let initial = initial_instances(a, policy(&a.spec.policy));
         let cap = match &fed.capacity {
             Some(c) => c[0].round().max(0.0) as u32,
             None => initial,
@@ -487,17 +425,7 @@ pub(crate) fn run(
             fed: *fed_idx,
             key,
             pushes,
-            service: Service::new(
-                a.spec.service_rate_rps,
-                a.spec.timeout.as_secs_f64(),
-                slo.latency_percentile,
-                curves.get(
-                    a.spec.service_rate_rps,
-                    slo.latency_percentile,
-                    slo.latency_ms / 1e3,
-                ),
-                latency.clone(),
-            ),
+            service,
             slo_latency_ms: slo.latency_ms,
             max_drop_rate: slo.max_drop_rate,
             cpu_cores: a.spec.cpu_cores,

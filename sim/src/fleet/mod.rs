@@ -13,6 +13,7 @@
 
 mod apps;
 pub mod cost;
+mod initial;
 mod placement;
 mod workers;
 
@@ -22,6 +23,7 @@ use lighthouse_engine::ResourceLayer;
 
 use crate::scenario::WorkerTypeSpec;
 use cost::CostMeter;
+pub use initial::{app_services, initial_instances, policy_of};
 
 /// Something the fleet needs to happen later; the simulator queues it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -107,6 +107,17 @@ impl Direction {
     }
 }
 
+impl From<lighthouse_engine::ScaleDirection> for Direction {
+    fn from(d: lighthouse_engine::ScaleDirection) -> Direction {
+        use lighthouse_engine::ScaleDirection as S;
+        match d {
+            S::Up => Direction::Up,
+            S::Down => Direction::Down,
+            S::Maintain => Direction::None,
+        }
+    }
+}
+
 /// One row of `events.parquet`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRow {
@@ -146,6 +157,30 @@ impl EventRow {
             to_capacity: -1,
             signal_since_ms: -1,
             reason: Cow::Borrowed(""),
+        }
+    }
+
+    /// A row about scale action `a` (decided, executed, skipped…) at
+    /// `t_ms`, with its direction, capacities and signal time; `action_id`
+    /// links the rows of one action.
+    pub fn for_action(
+        t_ms: i64,
+        resource: ResourceIdx,
+        kind: EventKind,
+        action_id: i64,
+        a: &lighthouse_engine::ScaleAction,
+        reason: Cow<'static, str>,
+    ) -> EventRow {
+        EventRow {
+            t_ms,
+            action_id,
+            resource,
+            kind,
+            direction: a.direction.into(),
+            from_capacity: i64::from(a.current_capacity),
+            to_capacity: i64::from(a.target_capacity),
+            signal_since_ms: a.signal_since.map_or(-1, |t| t.as_millis()),
+            reason,
         }
     }
 }

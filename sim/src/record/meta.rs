@@ -154,6 +154,17 @@ impl RunMeta {
     }
 }
 
+impl From<lighthouse_engine::ResourceLayer> for Layer {
+    fn from(l: lighthouse_engine::ResourceLayer) -> Layer {
+        use lighthouse_engine::ResourceLayer as R;
+        match l {
+            R::AppInstance => Layer::AppInstance,
+            R::PlatformComponent => Layer::PlatformComponent,
+            R::WorkerNode => Layer::WorkerNode,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

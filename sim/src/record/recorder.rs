@@ -239,9 +239,17 @@ impl Recorder {
     }
 
     /// Moves to the tick at `t_ms`: closes the open tick and, when the
-    /// bucket changes, flushes the open bucket.
-    #[inline]
+    /// bucket changes, flushes the open bucket. Every sample calls it and
+    /// nearly all are in the open tick, so that test is inlined alone.
+    #[inline(always)]
     fn advance(&mut self, t_ms: i64) {
+        if self.tick_ms != Some(t_ms) {
+            self.advance_tick(t_ms);
+        }
+    }
+
+    #[inline(never)]
+    fn advance_tick(&mut self, t_ms: i64) {
         if let Some(tick) = self.tick_ms {
             debug_assert!(
                 t_ms >= tick,

@@ -14,7 +14,7 @@ use lighthouse_engine::{
 };
 
 use super::world::{Target, World};
-use crate::record::{Direction, EventKind, EventRow};
+use crate::record::{EventKind, EventRow};
 use crate::scenario::POOL_ID;
 
 /// The fleet seen by the engine.
@@ -26,14 +26,6 @@ impl SimAdapters {
         self.0
             .lock()
             .expect("the simulation world is never poisoned")
-    }
-}
-
-fn direction(d: ScaleDirection) -> Direction {
-    match d {
-        ScaleDirection::Up => Direction::Up,
-        ScaleDirection::Down => Direction::Down,
-        ScaleDirection::Maintain => Direction::None,
     }
 }
 
@@ -224,7 +216,7 @@ impl ScalingObserver for SimAdapters {
         let mut row = EventRow::new(ctx.timestamp.as_millis(), resource, EventKind::Error);
         row.action_id = id;
         if let Some(a) = &e.action {
-            row.direction = direction(a.direction);
+            row.direction = a.direction.into();
             row.from_capacity = i64::from(a.current_capacity);
             row.to_capacity = i64::from(a.target_capacity);
         }
@@ -247,13 +239,6 @@ impl World {
         let resource = self
             .record_index(&a.resource_id)
             .unwrap_or(crate::record::ResourceIdx(0));
-        let mut row = EventRow::new(ctx.timestamp.as_millis(), resource, kind);
-        row.action_id = id;
-        row.direction = direction(a.direction);
-        row.from_capacity = i64::from(a.current_capacity);
-        row.to_capacity = i64::from(a.target_capacity);
-        row.signal_since_ms = a.signal_since.map_or(-1, |t| t.as_millis());
-        row.reason = reason;
-        row
+        EventRow::for_action(ctx.timestamp.as_millis(), resource, kind, id, a, reason)
     }
 }

@@ -27,6 +27,7 @@ use lighthouse_engine::{
 use rand::rngs::SmallRng;
 
 pub use adapters::SimAdapters;
+pub use setup::{app_meta, worker_type_meta};
 pub use tick::{APP_METRICS, Quantity};
 pub use world::{Target, World};
 
@@ -306,6 +307,8 @@ impl Simulation {
         self.stats.peak_workers = self.stats.peak_workers.max(alive);
     }
 
+    /// Closes the interval that ended at `t` and starts the next one, in
+    /// one pass over the apps: each app's state is touched once per tick.
     fn sample_tick(&mut self, t: i64) {
         let dt_s = self.dt_ms as f64 / 1000.0;
         let mut guard = self
@@ -313,49 +316,65 @@ impl Simulation {
             .lock()
             .expect("the simulation world is never poisoned");
         let w = &mut *guard;
-        // Close the interval that just ended.
-        if let Some(pc) = self.pending_cluster.take() {
+        let closing = self.pending_cluster.take();
+        let opening = t < self.end_ms;
+        let (mut cost, mut spot) = (0.0, 0.0);
+        if closing.is_some() {
             w.fleet.cost.close_interval(t, &mut self.type_costs);
-            let (mut cost, mut spot) = (0.0, 0.0);
             for (k, tc) in self.type_costs.iter().enumerate() {
                 cost += tc.cost;
                 if w.fleet.types[k].spot {
                     spot += tc.cost;
                 }
             }
-            let noise = w.faults.noise_sigma(t);
-            let gaps = w.faults.has_gaps();
-            // Only the latest sample counts at an evaluation, so samples
-            // reach the engine at the ticks an evaluation follows.
-            let evaluating = self.core.next_evaluation().as_millis() <= t;
-            for (i, app) in self.apps.iter().enumerate() {
-                let Some((stats, [ready, starting, target, pending])) = app.last else {
-                    continue;
-                };
+        }
+        let noise = w.faults.noise_sigma(t);
+        let gaps = w.faults.has_gaps();
+        // Only the latest sample counts at an evaluation, so samples
+        // reach the engine at the ticks an evaluation follows.
+        let evaluating = closing.is_some() && self.core.next_evaluation().as_millis() <= t;
+        let t_s = (t - self.start_ms) as f64 / 1000.0;
+        if opening {
+            for (mean, process) in self.shared_means.iter_mut().zip(&mut self.shared_loads) {
+                *mean = process.rate(t_s, dt_s);
+            }
+        }
+        for (i, app) in self.apps.iter_mut().enumerate() {
+            if let (Some(pc), Some((stats, [ready, starting, target, pending]))) =
+                (&closing, app.last)
+            {
                 let sample = app.sample(&stats, ready, starting, target, pending, dt_s);
                 w.recorder.app_sample(pc.t_ms, i, &sample);
                 if !self.forecasts.is_empty() {
                     let value = |q| app.value(q, &stats, ready, dt_s);
                     self.forecasts.observe(i, t, value, &mut w.recorder);
                 }
-                if !evaluating {
-                    continue;
-                }
-                self.core
-                    .observe_capacity(app.key, w.fleet.apps[i].target, Timestamp(t));
-                if !(gaps
-                    && w.faults
-                        .metric_gap_for(Some((&app.name, &app.spec_name)), t))
-                {
-                    let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
-                    app.push(&mut self.core, &stats, ready, dt_s, Timestamp(t), noise);
-                    if !self.forecasts.is_empty() {
-                        let at = Timestamp(t);
-                        self.forecasts
-                            .publish(i, &mut self.core, app.key, ready, at);
+                if evaluating {
+                    self.core
+                        .observe_capacity(app.key, w.fleet.apps[i].target, Timestamp(t));
+                    if !(gaps
+                        && w.faults
+                            .metric_gap_for(Some((&app.name, &app.spec_name)), t))
+                    {
+                        let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
+                        app.push(&mut self.core, &stats, ready, dt_s, Timestamp(t), noise);
+                        if !self.forecasts.is_empty() {
+                            let at = Timestamp(t);
+                            self.forecasts
+                                .publish(i, &mut self.core, app.key, ready, at);
+                        }
                     }
                 }
             }
+            if opening {
+                // The next interval, with the fleet as it is now.
+                let fa = &w.fleet.apps[i];
+                let counts = [fa.ready, fa.starting, fa.target, fa.pending];
+                let stats = app.serve(t_s, dt_s, fa.ready, &self.shared_means);
+                app.last = Some((stats, counts));
+            }
+        }
+        if let Some(pc) = closing {
             if evaluating {
                 self.core
                     .observe_capacity(self.pool_key, w.fleet.pool_size(), Timestamp(t));
@@ -366,25 +385,14 @@ impl Simulation {
                     .worker_sample(pc.t_ms, k, &worker_sample(tc.count, tc.cost));
             }
         }
-        if t >= self.end_ms {
+        if !opening {
             return;
         }
-        // Start the next one with the fleet as it is now.
         let cluster = w.fleet.cluster();
         let rate = w.fleet.cost.rate_per_hour();
         self.core.observe_spend_rate(rate.0, Timestamp(t));
         self.core
             .set_protected_workers(self.pool_key, cluster.protected);
-        let t_s = (t - self.start_ms) as f64 / 1000.0;
-        for (mean, process) in self.shared_means.iter_mut().zip(&mut self.shared_loads) {
-            *mean = process.rate(t_s, dt_s);
-        }
-        for (i, app) in self.apps.iter_mut().enumerate() {
-            let fa = &w.fleet.apps[i];
-            let counts = [fa.ready, fa.starting, fa.target, fa.pending];
-            let stats = app.serve(t_s, dt_s, fa.ready, &self.shared_means);
-            app.last = Some((stats, counts));
-        }
         self.pending_cluster = Some(PendingCluster {
             t_ms: t,
             state: cluster,

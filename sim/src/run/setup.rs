@@ -1,11 +1,13 @@
 //! Building a simulation from a scenario: the fleet at the start, the engine
 //! with its resources registered, the recorder with the run's metadata.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use lighthouse_engine::driver::CycleScratch;
-use lighthouse_engine::{EngineCore, LighthouseCallbacks, MetricsSource, ResourceLayer, Timestamp};
+use lighthouse_engine::{
+    EngineCore, LighthouseCallbacks, MetricsSource, ResourceLayer, ScalingPolicy, Timestamp,
+};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
@@ -15,23 +17,44 @@ use super::tick::{AppLoad, Quantity, SimApp};
 use super::world::{Target, World};
 use super::{SimError, SimEvent, SimOptions, Simulation};
 use crate::clock::EventQueue;
-use crate::fleet::cost::CostMeter;
-use crate::fleet::{Fleet, FleetApp};
-use crate::latency_table::LatencyTable;
+use crate::fleet::{Fleet, app_services};
 use crate::load::{CopyNoise, LoadProcess, derive_seed, split_noise};
 use crate::record::{
     AppMeta, FORMAT_VERSION, Layer, Recorder, RunMeta, RunMode, Slo, WorkerTypeMeta,
 };
 use crate::scenario::{
-    ExpandedApp, FaultSpec, LoadedScenario, POOL_ID, engine_config, expanded_apps,
+    ExpandedApp, FaultSpec, LoadedScenario, POOL_ID, WorkerTypeSpec, engine_config, expanded_apps,
 };
-use crate::service::{DemandCurves, Service};
 
-pub(super) fn layer_of(l: ResourceLayer) -> Layer {
-    match l {
-        ResourceLayer::AppInstance => Layer::AppInstance,
-        ResourceLayer::PlatformComponent => Layer::PlatformComponent,
-        ResourceLayer::WorkerNode => Layer::WorkerNode,
+/// The recorder's description of app `a`, scaled by policy `p`.
+pub fn app_meta(a: &ExpandedApp, p: &ScalingPolicy) -> AppMeta {
+    AppMeta {
+        name: a.name.clone(),
+        layer: a.layer.into(),
+        resource_id: a.resource_id(),
+        service_rate_rps: a.spec.service_rate_rps,
+        min_capacity: p.min(),
+        max_capacity: p.max(),
+        cpu_cores: a.spec.cpu_cores,
+        slo: Slo {
+            latency_percentile: a.spec.slo.latency_percentile,
+            latency_ms: a.spec.slo.latency_ms,
+            max_drop_rate: a.spec.slo.max_drop_rate,
+        },
+    }
+}
+
+/// The recorder's description of worker type `t`.
+pub fn worker_type_meta(t: &WorkerTypeSpec) -> WorkerTypeMeta {
+    WorkerTypeMeta {
+        name: t.name.clone(),
+        kind: t.kind.as_str().to_string(),
+        provider: t.provider.clone(),
+        region: t.region.clone(),
+        spot: t.spot,
+        cpu_cores: t.cpu_cores,
+        memory_gb: t.memory_gb,
+        price_per_hour: t.price_per_hour,
     }
 }
 
@@ -79,125 +102,25 @@ impl Simulation {
             budget_per_hour: config.safety.budget_limit_per_hour,
             apps: apps
                 .iter()
-                .map(|a| {
-                    let p = policy(&a.spec.policy);
-                    AppMeta {
-                        name: a.name.clone(),
-                        layer: layer_of(a.layer),
-                        resource_id: a.resource_id(),
-                        service_rate_rps: a.spec.service_rate_rps,
-                        min_capacity: p.min(),
-                        max_capacity: p.max(),
-                        cpu_cores: a.spec.cpu_cores,
-                        slo: Slo {
-                            latency_percentile: a.spec.slo.latency_percentile,
-                            latency_ms: a.spec.slo.latency_ms,
-                            max_drop_rate: a.spec.slo.max_drop_rate,
-                        },
-                    }
-                })
+                .map(|a| app_meta(a, policy(&a.spec.policy)))
                 .collect(),
-            worker_types: s
-                .worker_types
-                .iter()
-                .map(|t| WorkerTypeMeta {
-                    name: t.name.clone(),
-                    kind: t.kind.as_str().to_string(),
-                    provider: t.provider.clone(),
-                    region: t.region.clone(),
-                    spot: t.spot,
-                    cpu_cores: t.cpu_cores,
-                    memory_gb: t.memory_gb,
-                    price_per_hour: t.price_per_hour,
-                })
-                .collect(),
+            worker_types: s.worker_types.iter().map(worker_type_meta).collect(),
         };
         let mut recorder = Recorder::new(meta).map_err(|e| SimError::Setup(e.to_string()))?;
         let pool_record = recorder.resource(POOL_ID, Layer::WorkerNode);
 
         // The fleet.
-        let pool_policy = policy(&s.workers.policy);
-        let mut fleet = Fleet {
-            apps: apps
-                .iter()
-                .map(|a| FleetApp {
-                    name: a.name.clone(),
-                    layer: a.layer,
-                    cpu: a.spec.cpu_cores,
-                    mem: a.spec.memory_gb,
-                    startup_ms: a.spec.startup.as_millis(),
-                    spot_tolerant: a.spec.spot_tolerant,
-                    critical: a.critical,
-                    target: 0,
-                    ready: 0,
-                    starting: 0,
-                    pending: 0,
-                    batches: Vec::new(),
-                    ready_on: Vec::new(),
-                })
-                .collect(),
-            workers: Vec::new(),
-            types: s.worker_types.clone(),
-            allowed: s
-                .worker_types
-                .iter()
-                .map(|t| {
-                    s.workers.allowed_regions.is_empty()
-                        || s.workers.allowed_regions.contains(&t.region)
-                })
-                .collect(),
-            alive: Vec::new(),
-            cost: CostMeter::new(s.worker_types.iter().map(|t| t.spot).collect(), start_ms),
-            idle_ms: s.workers.idle_termination.as_millis(),
-            pool_min: pool_policy.min(),
-            outbox: Vec::new(),
-            awaiting_ready: BTreeMap::new(),
-            became_ready: Vec::new(),
-        };
-        let initial_type = s
-            .workers
-            .initial_type
-            .as_ref()
-            .and_then(|n| s.worker_types.iter().position(|t| &t.name == n))
-            .unwrap_or_else(|| fleet.choose_type());
-        for _ in 0..s.workers.initial {
-            fleet.add_initial_worker(initial_type, start_ms);
-        }
-        for (i, a) in apps.iter().enumerate() {
-            let p = policy(&a.spec.policy);
-            let floor = if a.layer == ResourceLayer::PlatformComponent {
-                3
-            } else {
-                0
-            };
-            let initial = a
-                .spec
-                .initial_instances
-                .unwrap_or(p.min())
-                .clamp(p.min().max(floor), p.max());
-            // Initial instances serve from the start.
-            fleet.set_app_target(i, initial, start_ms, -1, -a.spec.startup.as_millis());
-            fleet.instances_ready(i, start_ms);
-        }
-        fleet.outbox.clear();
+        let fleet = Fleet::at_start(s, &apps, start_ms).map_err(SimError::Setup)?;
 
         // The engine.
         let mut core = EngineCore::new(config, Timestamp(start_ms))
             .map_err(|e| SimError::Setup(e.to_string()))?;
         let mut targets = HashMap::new();
         let mut record_ids = HashMap::new();
-        // Pools never exceed their policy's maximum; cap the tables' size.
-        let largest = apps
-            .iter()
-            .map(|a| policy(&a.spec.policy).max())
-            .max()
-            .unwrap_or(1)
-            .min(2000);
-        let mut curves = DemandCurves::with_table((4 * largest).min(4000));
-        let latency = Arc::new(LatencyTable::new(largest));
+        let services = app_services(s, &apps).map_err(SimError::Setup)?;
         let mut sim_apps = Vec::with_capacity(apps.len());
         let mut shared = SharedLoads::default();
-        for (i, a) in apps.iter().enumerate() {
+        for ((i, a), service) in apps.iter().enumerate().zip(services) {
             let id = a.resource_id();
             let key = core
                 .register_resource(&id, &a.spec.policy, MetricsSource::Push)
@@ -206,22 +129,11 @@ impl Simulation {
             targets.insert(id.clone(), Target::App(i));
             record_ids.insert(id.clone(), recorder.app_resource(i));
             let slo = a.spec.slo;
-            let curve = curves.get(
-                a.spec.service_rate_rps,
-                slo.latency_percentile,
-                slo.latency_ms / 1e3,
-            );
             sim_apps.push(SimApp {
                 name: a.name.clone(),
                 spec_name: a.spec.name.clone(),
                 load: app_load(a, seed, &mut shared),
-                service: Service::new(
-                    a.spec.service_rate_rps,
-                    a.spec.timeout.as_secs_f64(),
-                    slo.latency_percentile,
-                    curve,
-                    latency.clone(),
-                ),
+                service,
                 key,
                 pushes: Vec::new(),
                 business: a

@@ -1,0 +1,146 @@
+//! The fleet at a scenario's start, and each app's queueing model: shared by
+//! the simulator and by the fleet server, so both start from the same fleet.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use lighthouse_engine::{ResourceLayer, ScalingPolicy};
+
+use super::cost::CostMeter;
+use super::{Fleet, FleetApp};
+use crate::latency_table::LatencyTable;
+use crate::scenario::{ExpandedApp, Scenario};
+use crate::service::{DemandCurves, Service};
+
+/// Pools never grow past this many instances in the latency tables; larger
+/// pools are solved directly.
+const LARGEST_TABLED_POOL: u32 = 2000;
+
+/// The policy `name` of scenario `s`, or an error naming it.
+pub fn policy_of<'a>(s: &'a Scenario, name: &str) -> Result<&'a ScalingPolicy, String> {
+    s.policies
+        .get(name)
+        .ok_or_else(|| format!("policy {name:?} is not defined in [policies]"))
+}
+
+impl Fleet {
+    /// The fleet of scenario `s` at `start_ms` (epoch ms): its initial
+    /// workers, and every app of `apps` at its initial instance count (the
+    /// policy's minimum unless set; platform components at least 3),
+    /// serving from the start. Nothing is left in the outbox.
+    pub fn at_start(s: &Scenario, apps: &[ExpandedApp], start_ms: i64) -> Result<Fleet, String> {
+        if s.worker_types.is_empty() {
+            return Err("worker_types: the fleet needs at least one worker type".to_string());
+        }
+        let pool_policy = policy_of(s, &s.workers.policy)?;
+        let mut fleet = Fleet {
+            apps: apps.iter().map(FleetApp::empty).collect(),
+            workers: Vec::new(),
+            types: s.worker_types.clone(),
+            allowed: s
+                .worker_types
+                .iter()
+                .map(|t| {
+                    s.workers.allowed_regions.is_empty()
+                        || s.workers.allowed_regions.contains(&t.region)
+                })
+                .collect(),
+            alive: Vec::new(),
+            cost: CostMeter::new(s.worker_types.iter().map(|t| t.spot).collect(), start_ms),
+            idle_ms: s.workers.idle_termination.as_millis(),
+            pool_min: pool_policy.min(),
+            outbox: Vec::new(),
+            awaiting_ready: BTreeMap::new(),
+            became_ready: Vec::new(),
+        };
+        let initial_type = s
+            .workers
+            .initial_type
+            .as_ref()
+            .and_then(|n| s.worker_types.iter().position(|t| &t.name == n))
+            .unwrap_or_else(|| fleet.choose_type());
+        for _ in 0..s.workers.initial {
+            fleet.add_initial_worker(initial_type, start_ms);
+        }
+        for (i, a) in apps.iter().enumerate() {
+            let initial = initial_instances(a, policy_of(s, &a.spec.policy)?);
+            // Initial instances serve from the start: their start-up ended
+            // before it.
+            fleet.set_app_target(i, initial, start_ms, -1, -a.spec.startup.as_millis());
+            fleet.instances_ready(i, start_ms);
+        }
+        fleet.outbox.clear();
+        Ok(fleet)
+    }
+}
+
+/// The instances app `a` starts with under policy `p`: the scenario's
+/// `initial_instances`, else the policy's minimum, within the policy's
+/// bounds; platform components never below 3.
+pub fn initial_instances(a: &ExpandedApp, p: &ScalingPolicy) -> u32 {
+    let floor = if a.layer == ResourceLayer::PlatformComponent {
+        3
+    } else {
+        0
+    };
+    a.spec
+        .initial_instances
+        .unwrap_or(p.min())
+        .clamp(p.min().max(floor), p.max().max(floor))
+}
+
+impl FleetApp {
+    /// App `a` with no instances yet.
+    fn empty(a: &ExpandedApp) -> FleetApp {
+        FleetApp {
+            name: a.name.clone(),
+            layer: a.layer,
+            cpu: a.spec.cpu_cores,
+            mem: a.spec.memory_gb,
+            startup_ms: a.spec.startup.as_millis(),
+            spot_tolerant: a.spec.spot_tolerant,
+            critical: a.critical,
+            target: 0,
+            ready: 0,
+            starting: 0,
+            pending: 0,
+            batches: Vec::new(),
+            ready_on: Vec::new(),
+        }
+    }
+}
+
+/// Each app's queueing model, in the order of `apps`, with an empty queue.
+/// Apps with the same service rate and SLO share one demand curve, and all
+/// share one latency table sized to the largest pool a policy allows.
+pub fn app_services<'a, I>(s: &Scenario, apps: I) -> Result<Vec<Service>, String>
+where
+    I: IntoIterator<Item = &'a ExpandedApp>,
+    I::IntoIter: Clone,
+{
+    let apps = apps.into_iter();
+    let mut largest = 1;
+    for a in apps.clone() {
+        largest = largest.max(policy_of(s, &a.spec.policy)?.max());
+    }
+    let largest = largest.min(LARGEST_TABLED_POOL);
+    let mut curves = DemandCurves::with_table((4 * largest).min(2 * LARGEST_TABLED_POOL));
+    let latency = Arc::new(LatencyTable::new(largest));
+    Ok(apps
+        .map(|a| {
+            let slo = a.spec.slo;
+            let curve = curves.get(
+                a.spec.service_rate_rps,
+                slo.latency_percentile,
+                slo.latency_ms / 1e3,
+            );
+            Service::new(
+                a.spec.service_rate_rps,
+                a.spec.timeout.as_secs_f64(),
+                slo.latency_percentile,
+                curve,
+                latency.clone(),
+            )
+        })
+        .collect())
+}
