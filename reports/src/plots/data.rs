@@ -62,7 +62,7 @@ pub(crate) fn report_plots(
             continue;
         }
         let df = p
-            .by_app
+            .apps
             .clone()
             .lazy()
             .filter(col("layer_code").eq(lit(code as i32)))
@@ -73,7 +73,8 @@ pub(crate) fn report_plots(
                 col("allocated_instances").sum(),
             ])
             .sort(["t_ms"], SortMultipleOptions::default())
-            .collect()
+            .collect_with_engine(Engine::Streaming)
+            .map(|r| r.unwrap_single())
             .map_err(compute(WHAT))?;
         let get = |n: &str| frame::f64s(&df, n).map_err(compute(WHAT));
         let x = hours(meta, &get("t_ms")?);
@@ -196,8 +197,7 @@ fn workers_chart(p: &Prepared, max: usize) -> Result<LineChart> {
 fn app_plots(p: &Prepared, app: usize, max: usize, dir: &Path) -> Result<Vec<Plot>> {
     let meta = &p.data.meta;
     let a = &meta.apps[app];
-    let (start, end) = p.app_rows[app];
-    let rows = p.by_app.slice(start as i64, end - start);
+    let rows = p.app_frame(app).map_err(compute(WHAT))?;
     let get = |n: &str| frame::f64s(&rows, n).map_err(compute(WHAT));
     let x = hours(meta, &get("t_ms")?);
     let lines = vec![

@@ -20,7 +20,7 @@ pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
     let meta = &p.data.meta;
     let hours = meta.duration_s() / 3600.0;
     let requests_by_t =
-        p.by_app
+        p.apps
             .clone()
             .lazy()
             .group_by([col("t_ms")])
@@ -63,7 +63,8 @@ pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
                 .sum()
                 .alias("over_s"),
         ])
-        .collect()
+        .collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
         .map_err(compute(WHAT))?;
     let one = |name: &str| -> Result<f64> {
         Ok(f64s(&totals, name)
@@ -81,7 +82,7 @@ pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
     );
 
     let per_app = p
-        .by_app
+        .apps
         .clone()
         .lazy()
         .select([
@@ -97,7 +98,8 @@ pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
         )
         .group_by([col("app_idx")])
         .agg([(col("cores") * col("per_core")).sum().alias("cost")])
-        .collect()
+        .collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
         .map_err(compute(WHAT))?;
     let mut app_cost = vec![0.0; meta.apps.len()];
     let idx = u32s(&per_app, "app_idx").map_err(compute(WHAT))?;
@@ -168,7 +170,8 @@ fn worker_types(p: &Prepared) -> Result<Vec<WorkerTypeCost>> {
             (col("count") * col("dt_s")).sum().alias("count_s"),
             col("dt_s").sum().alias("observed_s"),
         ])
-        .collect()
+        .collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
         .map_err(compute(WHAT))?;
     let types = &p.data.meta.worker_types;
     let mut out: Vec<WorkerTypeCost> = types

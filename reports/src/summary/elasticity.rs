@@ -1,6 +1,12 @@
 //! Elasticity scores from `timeline_apps`, time-weighted by `dt_s`, per
 //! app in instance and requests-per-second units, then averaged per layer
 //! and over all apps with polars.
+//!
+//! The per-app sums are one pass over the rows in time order, with each
+//! app's running sums and previous row: the scores need each row's
+//! predecessor in time, and a month of 1,000 apps is millions of rows,
+//! where two dozen full-length polars expressions and a group-by cost
+//! seconds and gigabytes.
 
 use lighthouse_sim::record::{
     AppElasticity, EPSILON_INSTANCES, EPSILON_RPS, ElasticityAggregate, ElasticityFigures, Layer,
@@ -10,46 +16,105 @@ use polars::prelude::*;
 use serde_json::{Map, Value};
 
 use super::Prepared;
-use super::frame::{f64s, if_else_zero, sign, u32s};
+use super::frame::f64s;
 use crate::error::{Result, compute};
 
 const WHAT: &str = "elasticity scores";
 
-/// Per-row terms whose sums per app the scores are ratios of, for one
-/// unit. Shifts see the previous row of the frame, which is sorted by (app,
-/// time); `same` masks the first row of each app.
-fn unit_terms(unit: &str, demand: &str, supply: &str, epsilon: f64) -> Vec<Expr> {
-    let (d, s, dt) = (col(demand), col(supply), col("dt_s"));
-    let same = col("app_idx")
-        .shift(lit(1))
-        .eq(col("app_idx"))
-        .fill_null(lit(false));
-    let gap = d.clone() - s.clone();
-    let under = if_else_zero(gap.clone().gt(lit(0.0)), gap.clone());
-    let over = if_else_zero(gap.clone().lt(lit(0.0)), -gap.clone());
-    let floor = when(d.clone().gt(lit(epsilon)))
-        .then(d.clone())
-        .otherwise(lit(epsilon));
-    let ds = sign(s.clone() - s.clone().shift(lit(1)));
-    let dd = sign(d.clone() - d.clone().shift(lit(1)));
-    let in_transition = |cond: Expr| if_else_zero(same.clone().and(cond), dt.clone());
-    let changes =
-        |x: Expr| if_else_zero(same.clone().and(x.clone().neq(x.shift(lit(1)))), lit(1.0));
-    let name = |n: &str| format!("{unit}/{n}");
-    vec![
-        (under.clone() * dt.clone()).alias(name("under")),
-        (over.clone() * dt.clone()).alias(name("over")),
-        (under / floor.clone() * dt.clone()).alias(name("under_norm")),
-        (over / floor * dt.clone()).alias(name("over_norm")),
-        if_else_zero(gap.clone().gt(lit(0.0)), dt.clone()).alias(name("t_under")),
-        if_else_zero(gap.lt(lit(0.0)), dt.clone()).alias(name("t_over")),
-        in_transition(lit(true)).alias(name("transitions")),
-        in_transition(ds.clone().gt(dd.clone())).alias(name("supply_ahead")),
-        in_transition(dd.clone().gt(ds.clone())).alias(name("demand_ahead")),
-        in_transition(ds.neq(dd)).alias(name("unlike")),
-        changes(s).alias(name("supply_changes")),
-        changes(d).alias(name("demand_changes")),
-    ]
+/// Time-weighted sums of one app's rows in one unit, whose ratios are the
+/// scores.
+#[derive(Clone, Copy, Debug, Default)]
+struct UnitSums {
+    /// Σ under-provisioning × dt (unit·s).
+    under: f64,
+    /// Σ over-provisioning × dt (unit·s).
+    over: f64,
+    /// Σ under-provisioning ÷ max(demand, ε) × dt (s).
+    under_norm: f64,
+    /// Σ over-provisioning ÷ max(demand, ε) × dt (s).
+    over_norm: f64,
+    /// Seconds under-provisioned.
+    t_under: f64,
+    /// Seconds over-provisioned.
+    t_over: f64,
+    /// Seconds of rows with a predecessor.
+    transitions: f64,
+    /// Of those, seconds where supply moved up relative to demand.
+    supply_ahead: f64,
+    /// … where demand moved up relative to supply.
+    demand_ahead: f64,
+    /// … where they moved differently.
+    unlike: f64,
+    /// Rows where supply changed.
+    supply_changes: f64,
+    /// Rows where demand changed.
+    demand_changes: f64,
+}
+
+fn sign(x: f64) -> i8 {
+    i8::from(x > 0.0) - i8::from(x < 0.0)
+}
+
+impl UnitSums {
+    /// Adds a row of `dt` seconds; `prev` is the app's previous row
+    /// (demand, supply), `None` for its first.
+    fn add(&mut self, demand: f64, supply: f64, dt: f64, prev: Option<(f64, f64)>, epsilon: f64) {
+        let gap = demand - supply;
+        let floor = if demand > epsilon { demand } else { epsilon };
+        if gap > 0.0 {
+            self.under += gap * dt;
+            self.under_norm += gap / floor * dt;
+            self.t_under += dt;
+        } else if gap < 0.0 {
+            self.over -= gap * dt;
+            self.over_norm -= gap / floor * dt;
+            self.t_over += dt;
+        }
+        if let Some((d0, s0)) = prev {
+            let (ds, dd) = (sign(supply - s0), sign(demand - d0));
+            self.transitions += dt;
+            if ds > dd {
+                self.supply_ahead += dt;
+            }
+            if dd > ds {
+                self.demand_ahead += dt;
+            }
+            if ds != dd {
+                self.unlike += dt;
+            }
+            self.supply_changes += f64::from(u8::from(supply != s0));
+            self.demand_changes += f64::from(u8::from(demand != d0));
+        }
+    }
+
+    /// The sum named as in [`scores`].
+    fn get(&self, name: &str) -> f64 {
+        match name {
+            "under" => self.under,
+            "over" => self.over,
+            "under_norm" => self.under_norm,
+            "over_norm" => self.over_norm,
+            "t_under" => self.t_under,
+            "t_over" => self.t_over,
+            "transitions" => self.transitions,
+            "supply_ahead" => self.supply_ahead,
+            "demand_ahead" => self.demand_ahead,
+            "unlike" => self.unlike,
+            "supply_changes" => self.supply_changes,
+            _ => self.demand_changes,
+        }
+    }
+}
+
+/// One app's running sums: observed seconds, the instance and
+/// requests-per-second units, and its previous row's (demand, supply) in
+/// each unit.
+#[derive(Clone, Copy, Debug, Default)]
+struct AppSums {
+    observed_s: f64,
+    inst: UnitSums,
+    rps: UnitSums,
+    prev: Option<[(f64, f64); 2]>,
 }
 
 /// Scores of one app from its sums; `capacity` is R in the unit.
@@ -99,58 +164,41 @@ fn scores(sums: &dyn Fn(&str) -> f64, observed_s: f64, capacity: f64) -> Scores 
 /// Per app, and means per layer and over all apps with rows.
 pub(crate) fn elasticity_figures(p: &Prepared) -> Result<ElasticityFigures> {
     let meta = &p.data.meta;
-    let mut terms = vec![col("app_idx"), col("dt_s").alias("observed_s")];
-    terms.extend(unit_terms(
-        "inst",
-        "demand_instances",
-        "supply_instances",
-        EPSILON_INSTANCES,
-    ));
-    terms.extend(unit_terms("rps", "demand_rps", "supply_rps", EPSILON_RPS));
-    let sums = p
-        .by_app
-        .clone()
-        .lazy()
-        .select(terms)
-        .group_by([col("app_idx")])
-        .agg([all().exclude_cols(["app_idx"]).as_expr().sum()])
-        .sort(["app_idx"], SortMultipleOptions::default())
-        .collect()
-        .map_err(compute(WHAT))?;
-    let idx = u32s(&sums, "app_idx").map_err(compute(WHAT))?;
-    let mut columns = std::collections::BTreeMap::new();
-    for c in sums.columns() {
-        if c.name() != "app_idx" {
-            columns.insert(
-                c.name().to_string(),
-                f64s(&sums, c.name()).map_err(compute(WHAT))?,
-            );
-        }
-    }
-    let mut apps: Vec<(AppElasticity, bool)> = meta
+    let column = |name: &str| f64s(&p.apps, name).map_err(compute(WHAT));
+    let [dt, d_inst, s_inst, d_rps, s_rps] = [
+        column("dt_s")?,
+        column("demand_instances")?,
+        column("supply_instances")?,
+        column("demand_rps")?,
+        column("supply_rps")?,
+    ];
+    let mut sums = vec![AppSums::default(); meta.apps.len()];
+    p.visit_in_time(|r, app| {
+        let a = &mut sums[app];
+        let now = [(d_inst[r], s_inst[r]), (d_rps[r], s_rps[r])];
+        a.observed_s += dt[r];
+        let prev = a.prev.map(|p| p[0]);
+        a.inst
+            .add(now[0].0, now[0].1, dt[r], prev, EPSILON_INSTANCES);
+        let prev = a.prev.map(|p| p[1]);
+        a.rps.add(now[1].0, now[1].1, dt[r], prev, EPSILON_RPS);
+        a.prev = Some(now);
+    });
+    let apps: Vec<(AppElasticity, bool)> = meta
         .apps
         .iter()
-        .map(|a| {
+        .zip(&sums)
+        .map(|(app, s)| {
+            let r = app.max_capacity.max(1) as f64;
             let e = AppElasticity {
-                app: a.name.clone(),
-                layer: a.layer,
-                instances: Scores::default(),
-                rps: Scores::default(),
+                app: app.name.clone(),
+                layer: app.layer,
+                instances: scores(&|n| s.inst.get(n), s.observed_s, r),
+                rps: scores(&|n| s.rps.get(n), s.observed_s, r * app.service_rate_rps),
             };
-            (e, false)
+            (e, s.observed_s > 0.0)
         })
         .collect();
-    for (row, &i) in idx.iter().enumerate() {
-        let app = &meta.apps[i as usize];
-        let observed = columns["observed_s"][row];
-        let r = app.max_capacity.max(1) as f64;
-        let inst = |n: &str| columns[&format!("inst/{n}")][row];
-        let rps = |n: &str| columns[&format!("rps/{n}")][row];
-        let entry = &mut apps[i as usize];
-        entry.0.instances = scores(&inst, observed, r);
-        entry.0.rps = scores(&rps, observed, r * app.service_rate_rps);
-        entry.1 = observed > 0.0;
-    }
     let with_rows: Vec<&AppElasticity> = apps
         .iter()
         .filter(|(_, has)| *has)

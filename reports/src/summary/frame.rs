@@ -2,10 +2,26 @@
 
 use polars::prelude::*;
 
-/// A float column as a vector; nulls become NaN.
+/// A float column as a vector; nulls become NaN. A column without nulls
+/// (every column, once the loader has checked a file) is copied chunk by
+/// chunk.
 pub(crate) fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
     let c = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    let ca = c.f64()?;
+    if ca.null_count() > 0 {
+        return Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect());
+    }
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        out.extend_from_slice(arr.values());
+    }
+    Ok(out)
+}
+
+/// An integer column as a vector (nulls, which the loader refuses, become 0).
+pub(crate) fn i64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<i64>> {
+    let c = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(c.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
 }
 
 /// A nullable float column as a vector of options.
@@ -32,15 +48,4 @@ pub(crate) fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 /// `when(cond).then(value).otherwise(0.0)`.
 pub(crate) fn if_else_zero(cond: Expr, value: Expr) -> Expr {
     when(cond).then(value).otherwise(lit(0.0))
-}
-
-/// The sign of `x` as -1, 0 or 1 (i32); null stays null.
-pub(crate) fn sign(x: Expr) -> Expr {
-    when(x.clone().gt(lit(0.0)))
-        .then(lit(1i32))
-        .when(x.clone().lt(lit(0.0)))
-        .then(lit(-1i32))
-        .when(x.is_not_null())
-        .then(lit(0i32))
-        .otherwise(lit(NULL).cast(DataType::Int32))
 }

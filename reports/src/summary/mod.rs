@@ -66,16 +66,23 @@ pub struct RunInfo {
     pub events: usize,
 }
 
-/// The apps table sorted by (app, time), with the per-app constants the
-/// figures need as columns, shared by every figure's computation.
+/// The apps table with the per-app constants the figures need as columns,
+/// and each app's rows in time order, shared by every figure's
+/// computation. The table stays in file order: sums need no order, and
+/// reordering every column of millions of rows by app costs seconds.
 pub(crate) struct Prepared<'a> {
     pub(crate) data: &'a RunData,
-    /// `timeline_apps` sorted by (`app_idx`, `t_ms`), plus the app's
-    /// `cpu_cores` (f64) and `layer_code` (i32, position in `Layer::ALL`).
-    pub(crate) by_app: DataFrame,
-    /// `by_app`'s `app_idx` column.
+    /// `timeline_apps` in file order, plus the app's `cpu_cores` (f64) and
+    /// `layer_code` (i32, position in `Layer::ALL`).
+    pub(crate) apps: DataFrame,
+    /// `apps`' `app_idx` column, in file order.
     pub(crate) app_idx: Vec<u32>,
-    /// Per app, its rows `start..end` in `by_app` (empty without rows).
+    /// Whether the file's rows are in time order (the format's order).
+    pub(crate) time_sorted: bool,
+    /// Row numbers of `apps` grouped by app (apps in index order), each
+    /// app's rows in time order.
+    pub(crate) order: Vec<IdxSize>,
+    /// Per app, its part `start..end` of `order` (empty without rows).
     pub(crate) app_rows: Vec<(usize, usize)>,
     /// Flap window, seconds.
     pub(crate) flap_window_s: f64,
@@ -128,7 +135,8 @@ fn run_info(data: &RunData) -> RunInfo {
     }
 }
 
-/// Sorts the apps table by (app, time) and adds the per-app constants.
+/// Adds the per-app constants to the apps table and orders its rows by
+/// (app, time).
 pub(crate) fn prepare<'a>(data: &'a RunData, options: &ReportOptions) -> Result<Prepared<'a>> {
     const WHAT: &str = "app order";
     let window_s = options.flap_window_s.unwrap_or(data.meta.flap_window_s);
@@ -141,53 +149,83 @@ pub(crate) fn prepare<'a>(data: &'a RunData, options: &ReportOptions) -> Result<
     let idx = frame::u32s(&data.apps, "app_idx").map_err(compute(WHAT))?;
     let cores: Vec<f64> = idx.iter().map(|&i| app_cores[i as usize]).collect();
     let layers: Vec<i32> = idx.iter().map(|&i| app_layer[i as usize]).collect();
-    drop(idx);
     let mut apps = data.apps.clone();
     apps.with_column(Series::new("cpu_cores".into(), cores).into_column())
         .map_err(compute(WHAT))?;
     apps.with_column(Series::new("layer_code".into(), layers).into_column())
         .map_err(compute(WHAT))?;
-    // Files follow the format's (time, app) row order, so a stable sort by
-    // app alone gives (app, time), much cheaper than a two-key sort.
-    let t = data.apps.column("t_ms").map_err(compute(WHAT))?;
-    let mut prev = i64::MIN;
-    let time_sorted = t
-        .i64()
-        .map_err(compute(WHAT))?
-        .into_no_null_iter()
-        .all(|x| {
-            let ok = x >= prev;
-            prev = x;
-            ok
-        });
-    let keys: Vec<&str> = if time_sorted {
-        vec!["app_idx"]
+    // Files follow the format's (time, app) row order, so grouping the rows
+    // by app while keeping their order gives (app, time): a counting sort,
+    // linear where a general sort of millions of rows is not.
+    let t = frame::i64s(&data.apps, "t_ms").map_err(compute(WHAT))?;
+    let time_sorted = t.is_sorted();
+    let order = if time_sorted {
+        rows_by_app(&idx, apps_meta.len())
     } else {
-        vec!["app_idx", "t_ms"]
+        let mut order: Vec<IdxSize> = (0..idx.len() as IdxSize).collect();
+        order.sort_by_key(|&r| (idx[r as usize], t[r as usize]));
+        order
     };
-    let by_app = apps
-        .lazy()
-        .sort(
-            keys,
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .collect()
-        .map_err(compute(WHAT))?;
-    let app_idx = frame::u32s(&by_app, "app_idx").map_err(compute(WHAT))?;
     let mut app_rows = vec![(0, 0); apps_meta.len()];
     let mut start = 0;
-    for row in 1..=app_idx.len() {
-        if row == app_idx.len() || app_idx[row] != app_idx[start] {
-            app_rows[app_idx[start] as usize] = (start, row);
-            start = row;
+    for pos in 1..=order.len() {
+        let app = |pos: usize| idx[order[pos] as usize];
+        if pos == order.len() || app(pos) != app(start) {
+            app_rows[app(start) as usize] = (start, pos);
+            start = pos;
         }
     }
     Ok(Prepared {
         data,
-        by_app,
-        app_idx,
+        apps,
+        app_idx: idx,
+        time_sorted,
+        order,
         app_rows,
         flap_window_s: window_s,
         flap_window_ms: (window_s * 1000.0).round() as i64,
     })
+}
+
+impl Prepared<'_> {
+    /// Calls `visit(row, app)` for every row of the apps table, each app's
+    /// rows in time order: file order when the file is in time order (one
+    /// sequential pass, with per-app state kept by the caller), else app
+    /// by app.
+    pub(crate) fn visit_in_time(&self, mut visit: impl FnMut(usize, usize)) {
+        if self.time_sorted {
+            for (row, &app) in self.app_idx.iter().enumerate() {
+                visit(row, app as usize);
+            }
+        } else {
+            for &row in &self.order {
+                visit(row as usize, self.app_idx[row as usize] as usize);
+            }
+        }
+    }
+
+    /// The rows of app `app` (its index in `RunMeta::apps`), in time order.
+    pub(crate) fn app_frame(&self, app: usize) -> PolarsResult<DataFrame> {
+        let (start, end) = self.app_rows[app];
+        let rows = IdxCa::from_vec("rows".into(), self.order[start..end].to_vec());
+        self.apps.take(&rows)
+    }
+}
+
+/// The row numbers of `app_idx` grouped by app (apps in index order), each
+/// app's rows in their original order. Indices are below `apps`.
+fn rows_by_app(app_idx: &[u32], apps: usize) -> Vec<IdxSize> {
+    let mut next = vec![0usize; apps + 1];
+    for &i in app_idx {
+        next[i as usize + 1] += 1;
+    }
+    for a in 1..next.len() {
+        next[a] += next[a - 1];
+    }
+    let mut order = vec![0 as IdxSize; app_idx.len()];
+    for (row, &i) in app_idx.iter().enumerate() {
+        order[next[i as usize]] = row as IdxSize;
+        next[i as usize] += 1;
+    }
+    order
 }

@@ -1,6 +1,6 @@
 //! SLA figures from `timeline_apps`: sums per app with polars, breaches
-//! (runs of consecutive breached rows) with one pass over the rows sorted
-//! by (app, time).
+//! (runs of consecutive breached rows) with one pass over the rows in time
+//! order, keeping each app's open breach.
 
 use lighthouse_sim::record::{AppSla, BreachStats, Layer, LayerSla, SlaFigures, SlaStats};
 use polars::prelude::*;
@@ -37,12 +37,13 @@ pub(crate) fn sla_figures(p: &Prepared) -> Result<SlaFigures> {
         aggs.push(col(reqs).sum());
     }
     let sums = p
-        .by_app
+        .apps
         .clone()
         .lazy()
         .group_by([col("app_idx")])
         .agg(aggs)
-        .collect()
+        .collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
         .map_err(compute(WHAT))?;
     let runs = breach_runs(p)?;
     let get = |name: &str| f64s(&sums, name).map_err(compute(WHAT));
@@ -117,34 +118,28 @@ pub(crate) fn sla_figures(p: &Prepared) -> Result<SlaFigures> {
 /// run of consecutive rows of one app with breach seconds > 0; its length
 /// is the sum of those seconds.
 fn breach_runs(p: &Prepared) -> Result<Vec<[Runs; 3]>> {
-    let df = &p.by_app;
-    let idx = &p.app_idx;
     let cols: Vec<Vec<f64>> = KINDS
         .iter()
-        .map(|(s, _)| f64s(df, s).map_err(compute(WHAT)))
+        .map(|(s, _)| f64s(&p.apps, s).map_err(compute(WHAT)))
         .collect::<Result<_>>()?;
-    let mut out = vec![[Runs::default(); 3]; p.data.meta.apps.len()];
-    let mut current = [0.0f64; 3];
-    let mut prev_app = None;
-    for (row, &app) in idx.iter().enumerate() {
-        if prev_app != Some(app) {
-            current = [0.0; 3];
-            prev_app = Some(app);
-        }
-        for k in 0..3 {
-            let secs = cols[k][row];
-            let r = &mut out[app as usize][k];
+    let apps = p.data.meta.apps.len();
+    let mut out = vec![[Runs::default(); 3]; apps];
+    // Each app's open breach length per objective, seconds.
+    let mut open = vec![[0.0f64; 3]; apps];
+    p.visit_in_time(|row, app| {
+        for ((r, current), col) in out[app].iter_mut().zip(&mut open[app]).zip(&cols) {
+            let secs = col[row];
             if secs > 0.0 {
-                if current[k] == 0.0 {
+                if *current == 0.0 {
                     r.breaches += 1;
                 }
-                current[k] += secs;
-                r.longest_s = r.longest_s.max(current[k]);
+                *current += secs;
+                r.longest_s = r.longest_s.max(*current);
             } else {
-                current[k] = 0.0;
+                *current = 0.0;
             }
         }
-    }
+    });
     Ok(out)
 }
 
