@@ -2,7 +2,7 @@
 //! the simulator and by the fleet server, so both start from the same fleet.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use lighthouse_engine::{ResourceLayer, ScalingPolicy};
 
@@ -110,6 +110,13 @@ impl FleetApp {
     }
 }
 
+/// Latency tables and demand curves by the largest pool they cover. They
+/// depend only on their parameters and take tens of milliseconds to build,
+/// and a sweep or a replay builds the same ones for every run, so they live
+/// as long as the process.
+static TABLES: LazyLock<Mutex<BTreeMap<u32, (Arc<LatencyTable>, DemandCurves)>>> =
+    LazyLock::new(|| Mutex::new(BTreeMap::new()));
+
 /// Each app's queueing model, in the order of `apps`, with an empty queue.
 /// Apps with the same service rate and SLO share one demand curve, and all
 /// share one latency table sized to the largest pool a policy allows.
@@ -124,8 +131,15 @@ where
         largest = largest.max(policy_of(s, &a.spec.policy)?.max());
     }
     let largest = largest.min(LARGEST_TABLED_POOL);
-    let mut curves = DemandCurves::with_table((4 * largest).min(2 * LARGEST_TABLED_POOL));
-    let latency = Arc::new(LatencyTable::new(largest));
+    // A panic while building a table leaves nothing half-inserted, so a
+    // poisoned cache is still sound.
+    let mut tables = TABLES.lock().unwrap_or_else(PoisonError::into_inner);
+    let (latency, curves) = tables.entry(largest).or_insert_with(|| {
+        (
+            Arc::new(LatencyTable::new(largest)),
+            DemandCurves::with_table((4 * largest).min(2 * LARGEST_TABLED_POOL)),
+        )
+    });
     Ok(apps
         .map(|a| {
             let slo = a.spec.slo;
