@@ -114,8 +114,10 @@ impl FleetApp {
 /// depend only on their parameters and take tens of milliseconds to build,
 /// and a sweep or a replay builds the same ones for every run, so they live
 /// as long as the process.
-static TABLES: LazyLock<Mutex<BTreeMap<u32, (Arc<LatencyTable>, DemandCurves)>>> =
-    LazyLock::new(|| Mutex::new(BTreeMap::new()));
+static TABLES: LazyLock<Mutex<TableCache>> = LazyLock::new(|| Mutex::new(BTreeMap::new()));
+
+/// Largest pool → the latency table and the demand curves built for it.
+type TableCache = BTreeMap<u32, (Arc<LatencyTable>, DemandCurves)>;
 
 /// Each app's queueing model, in the order of `apps`, with an empty queue.
 /// Apps with the same service rate and SLO share one demand curve, and all
