@@ -79,6 +79,33 @@ fn the_quickstart_writes_its_report() {
 }
 
 #[test]
+fn the_same_run_gives_byte_identical_reports() {
+    // A whole quickstart day: enough rows that a parallel aggregation
+    // summing in a varying order would change the figures' last bits.
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a, &b] {
+        ok(&[
+            "run",
+            &scenario("quickstart.toml"),
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+    }
+    let (fa, fb) = (files(&a), files(&b));
+    assert_eq!(fa, fb);
+    assert!(fa.iter().any(|f| f.ends_with("summary.json")));
+    for f in fa {
+        assert_eq!(
+            std::fs::read(a.join(&f)).unwrap(),
+            std::fs::read(b.join(&f)).unwrap(),
+            "{} differs",
+            f.display()
+        );
+    }
+}
+
+#[test]
 fn the_same_scenario_and_seed_give_byte_identical_files() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));

@@ -73,8 +73,7 @@ pub(crate) fn report_plots(
                 col("allocated_instances").sum(),
             ])
             .sort(["t_ms"], SortMultipleOptions::default())
-            .collect_with_engine(Engine::Streaming)
-            .map(|r| r.unwrap_single())
+            .collect()
             .map_err(compute(WHAT))?;
         let get = |n: &str| frame::f64s(&df, n).map_err(compute(WHAT));
         let x = hours(meta, &get("t_ms")?);

@@ -7,7 +7,7 @@ use lighthouse_sim::record::{
 use polars::prelude::*;
 
 use super::Prepared;
-use super::frame::{f64s, if_else_zero, u32s};
+use super::frame::{f64s, i64s, if_else_zero, u32s};
 use crate::error::{Result, compute};
 
 const WHAT: &str = "cost figures";
@@ -63,8 +63,7 @@ pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
                 .sum()
                 .alias("over_s"),
         ])
-        .collect_with_engine(Engine::Streaming)
-        .map(|r| r.unwrap_single())
+        .collect()
         .map_err(compute(WHAT))?;
     let one = |name: &str| -> Result<f64> {
         Ok(f64s(&totals, name)
@@ -81,34 +80,27 @@ pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
         one("over_s")?,
     );
 
-    let per_app = p
-        .apps
-        .clone()
-        .lazy()
-        .select([
-            col("t_ms"),
-            col("app_idx"),
-            (col("allocated_instances") * col("cpu_cores")).alias("cores"),
-        ])
-        .join(
-            cluster.select([col("t_ms"), col("per_core")]),
-            [col("t_ms")],
-            [col("t_ms")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col("app_idx")])
-        .agg([(col("cores") * col("per_core")).sum().alias("cost")])
-        .collect_with_engine(Engine::Streaming)
-        .map(|r| r.unwrap_single())
+    // Each app's share, summed in time order per app so that the figure is
+    // the same on every run (a parallel join and group-by add the rows in
+    // an order that changes the last bits).
+    let shares = cluster
+        .select([col("t_ms"), col("per_core")])
+        .collect()
         .map_err(compute(WHAT))?;
-    let mut app_cost = vec![0.0; meta.apps.len()];
-    let idx = u32s(&per_app, "app_idx").map_err(compute(WHAT))?;
-    for (i, c) in idx
+    let per_core_at: std::collections::HashMap<i64, f64> = i64s(&shares, "t_ms")
+        .map_err(compute(WHAT))?
         .into_iter()
-        .zip(f64s(&per_app, "cost").map_err(compute(WHAT))?)
-    {
-        app_cost[i as usize] = c;
-    }
+        .zip(f64s(&shares, "per_core").map_err(compute(WHAT))?)
+        .collect();
+    let t_ms = i64s(&p.apps, "t_ms").map_err(compute(WHAT))?;
+    let allocated = f64s(&p.apps, "allocated_instances").map_err(compute(WHAT))?;
+    let cores = f64s(&p.apps, "cpu_cores").map_err(compute(WHAT))?;
+    let mut app_cost = vec![0.0; meta.apps.len()];
+    p.visit_in_time(|row, app| {
+        if let Some(per_core) = per_core_at.get(&t_ms[row]) {
+            app_cost[app] += allocated[row] * cores[row] * per_core;
+        }
+    });
     let mut by_layer = LayerCost {
         worker_idle: idle,
         ..LayerCost::default()
@@ -159,20 +151,23 @@ pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
 }
 
 fn worker_types(p: &Prepared) -> Result<Vec<WorkerTypeCost>> {
-    let per_type = p
-        .data
-        .workers
-        .clone()
-        .lazy()
-        .group_by([col("type_idx")])
-        .agg([
-            col("cost").sum().alias("cost"),
-            (col("count") * col("dt_s")).sum().alias("count_s"),
-            col("dt_s").sum().alias("observed_s"),
-        ])
-        .collect_with_engine(Engine::Streaming)
-        .map(|r| r.unwrap_single())
-        .map_err(compute(WHAT))?;
+    // Summed in file order, so that the figures are the same on every run.
+    let w = &p.data.workers;
+    let get = |name: &str| f64s(w, name).map_err(compute(WHAT));
+    let (type_of, cost, count, dt) = (
+        u32s(w, "type_idx").map_err(compute(WHAT))?,
+        get("cost")?,
+        get("count")?,
+        get("dt_s")?,
+    );
+    let n = p.data.meta.worker_types.len();
+    let (mut sums, mut count_s, mut observed) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    for (row, &k) in type_of.iter().enumerate() {
+        let k = k as usize;
+        sums[k] += cost[row];
+        count_s[k] += count[row] * dt[row];
+        observed[k] += dt[row];
+    }
     let types = &p.data.meta.worker_types;
     let mut out: Vec<WorkerTypeCost> = types
         .iter()
@@ -183,18 +178,11 @@ fn worker_types(p: &Prepared) -> Result<Vec<WorkerTypeCost>> {
             mean_count: 0.0,
         })
         .collect();
-    let idx = u32s(&per_type, "type_idx").map_err(compute(WHAT))?;
-    let cost = f64s(&per_type, "cost").map_err(compute(WHAT))?;
-    let count_s = f64s(&per_type, "count_s").map_err(compute(WHAT))?;
-    let observed = f64s(&per_type, "observed_s").map_err(compute(WHAT))?;
-    for (k, &i) in idx.iter().enumerate() {
-        let row = &mut out[i as usize];
-        row.cost = cost[k];
-        row.mean_count = if observed[k] > 0.0 {
-            count_s[k] / observed[k]
-        } else {
-            0.0
-        };
+    for (k, row) in out.iter_mut().enumerate() {
+        row.cost = sums[k];
+        if observed[k] > 0.0 {
+            row.mean_count = count_s[k] / observed[k];
+        }
     }
     Ok(out)
 }

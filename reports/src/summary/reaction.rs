@@ -32,6 +32,8 @@ pub(crate) fn reaction_figures(p: &Prepared) -> Result<ReactionFigures> {
             first_of("executed").alias("executed"),
             first_of("ready").alias("ready"),
         ])
+        // Group order varies between runs; the mean must not.
+        .sort(["action_id"], SortMultipleOptions::default())
         .filter(col("decision").is_not_null())
         .select([
             when(known_signal.clone())
@@ -51,7 +53,6 @@ pub(crate) fn reaction_figures(p: &Prepared) -> Result<ReactionFigures> {
                 .count()
                 .cast(DataType::Float64)
                 .alias(format!("{name}/count")),
-            col(name).mean().alias(format!("{name}/mean")),
             col(name)
                 .quantile(lit(0.5), QuantileMethod::Linear)
                 .alias(format!("{name}/p50")),
@@ -70,10 +71,23 @@ pub(crate) fn reaction_figures(p: &Prepared) -> Result<ReactionFigures> {
         "executed_to_ready",
         "signal_to_ready",
     ];
+    let actions = actions.collect().map_err(compute(WHAT))?;
     let table = actions
+        .clone()
+        .lazy()
         .select(names.iter().flat_map(|n| stats(n)).collect::<Vec<_>>())
         .collect()
         .map_err(compute(WHAT))?;
+    // The mean in action order, one value after another: polars adds the
+    // chunks a parallel group-by left, whose sizes vary between runs.
+    let mean_of = |name: &str| -> Result<Option<f64>> {
+        let values: Vec<f64> = opt_f64s(&actions, name)
+            .map_err(compute(WHAT))?
+            .into_iter()
+            .flatten()
+            .collect();
+        Ok((!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64))
+    };
     let read = |name: &str| -> Result<Percentiles> {
         let get = |stat: &str| -> Result<Option<f64>> {
             let v = opt_f64s(&table, &format!("{name}/{stat}")).map_err(compute(WHAT))?;
@@ -85,7 +99,7 @@ pub(crate) fn reaction_figures(p: &Prepared) -> Result<ReactionFigures> {
         }
         Ok(Percentiles {
             count,
-            mean: get("mean")?,
+            mean: mean_of(name)?,
             p50: get("p50")?,
             p90: get("p90")?,
             p99: get("p99")?,

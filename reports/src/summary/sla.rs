@@ -1,12 +1,11 @@
-//! SLA figures from `timeline_apps`: sums per app with polars, breaches
-//! (runs of consecutive breached rows) with one pass over the rows in time
-//! order, keeping each app's open breach.
+//! SLA figures from `timeline_apps`: sums per app and breaches (runs of
+//! consecutive breached rows) with passes over the rows in time order,
+//! keeping each app's sums and open breach.
 
 use lighthouse_sim::record::{AppSla, BreachStats, Layer, LayerSla, SlaFigures, SlaStats};
-use polars::prelude::*;
 
 use super::Prepared;
-use super::frame::{f64s, u32s};
+use super::frame::f64s;
 use crate::error::{Result, compute};
 
 const WHAT: &str = "SLA figures";
@@ -27,32 +26,16 @@ struct Runs {
 /// Per app, per layer and in total.
 pub(crate) fn sla_figures(p: &Prepared) -> Result<SlaFigures> {
     let meta = &p.data.meta;
-    let mut aggs = vec![
-        col("dt_s").sum().alias("observed_s"),
-        col("requests").sum(),
-        col("dropped").sum(),
-    ];
-    for (secs, reqs) in KINDS {
-        aggs.push(col(secs).sum());
-        aggs.push(col(reqs).sum());
-    }
-    let sums = p
-        .apps
-        .clone()
-        .lazy()
-        .group_by([col("app_idx")])
-        .agg(aggs)
-        .collect_with_engine(Engine::Streaming)
-        .map(|r| r.unwrap_single())
-        .map_err(compute(WHAT))?;
     let runs = breach_runs(p)?;
-    let get = |name: &str| f64s(&sums, name).map_err(compute(WHAT));
-    let idx = u32s(&sums, "app_idx").map_err(compute(WHAT))?;
-    let (observed, requests, dropped) = (get("observed_s")?, get("requests")?, get("dropped")?);
-    let kind_sums: Vec<(Vec<f64>, Vec<f64>)> = KINDS
-        .iter()
-        .map(|(s, r)| Ok((get(s)?, get(r)?)))
-        .collect::<Result<_>>()?;
+    let totals = app_totals(p)?;
+    let idx: Vec<usize> = (0..meta.apps.len())
+        .filter(|&i| p.app_rows[i].0 < p.app_rows[i].1)
+        .collect();
+    let col = |j: usize| -> Vec<f64> { idx.iter().map(|&i| totals[i][j]).collect() };
+    let (observed, requests, dropped) = (col(0), col(1), col(2));
+    let kind_sums: Vec<(Vec<f64>, Vec<f64>)> = (0..KINDS.len())
+        .map(|k| (col(3 + 2 * k), col(4 + 2 * k)))
+        .collect();
 
     let mut apps: Vec<AppSla> = meta
         .apps
@@ -69,7 +52,6 @@ pub(crate) fn sla_figures(p: &Prepared) -> Result<SlaFigures> {
         })
         .collect();
     for (row, &i) in idx.iter().enumerate() {
-        let i = i as usize;
         let app = &mut apps[i];
         app.observed_s = observed[row];
         app.requests = requests[row];
@@ -112,6 +94,28 @@ pub(crate) fn sla_figures(p: &Prepared) -> Result<SlaFigures> {
         by_layer,
         apps,
     })
+}
+
+/// Per app: observed seconds, requests, dropped, then seconds and requests
+/// in breach for each of [`KINDS`], summed in time order so that the
+/// figures are the same on every run (a parallel hash aggregation sums in
+/// an order that changes the last bits).
+fn app_totals(p: &Prepared) -> Result<Vec<[f64; 9]>> {
+    let mut names = vec!["dt_s", "requests", "dropped"];
+    for (secs, reqs) in KINDS {
+        names.extend([secs, reqs]);
+    }
+    let cols: Vec<Vec<f64>> = names
+        .iter()
+        .map(|n| f64s(&p.apps, n).map_err(compute(WHAT)))
+        .collect::<Result<_>>()?;
+    let mut totals = vec![[0.0; 9]; p.data.meta.apps.len()];
+    p.visit_in_time(|row, app| {
+        for (sum, col) in totals[app].iter_mut().zip(&cols) {
+            *sum += col[row];
+        }
+    });
+    Ok(totals)
 }
 
 /// Breach count and longest breach per app and objective: a breach is a
