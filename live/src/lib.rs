@@ -47,7 +47,7 @@ pub use audit::{AuditEntry, AuditLog};
 pub use config::{LiveConfig, LiveConfigError, load_live_config, parse_live_config};
 pub use fleet_server::{FleetServer, FleetServerOptions};
 pub use recording::{ShadowRun, write_run_dir};
-pub use runner::{LiveError, LiveOptions, LiveService, ShutdownReport, run_live};
+pub use runner::{LiveError, LiveOptions, LiveService, ShutdownReport, run_live, shutdown_signal};
 pub use shadow::ShadowExecutor;
 pub use state_store::{StateError, StateStore};
 pub use telemetry::EngineMetrics;

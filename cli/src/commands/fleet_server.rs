@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use lighthouse_live::{FleetServer, FleetServerOptions};
+use lighthouse_live::{FleetServer, FleetServerOptions, shutdown_signal};
 use lighthouse_sim::load_scenario;
 
 /// Arguments of `fleet-server`.
@@ -60,23 +60,8 @@ pub fn fleet_server(args: FleetServerArgs) -> anyhow::Result<()> {
             args.speed,
             args.platform_id
         );
-        stopped().await;
+        shutdown_signal().await;
         server.shutdown().await;
         anyhow::Ok(())
     })
-}
-
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -48,3 +48,18 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Asserts that `a` and `b` hold the same files with the same bytes, and
+/// returns their relative paths.
+pub fn assert_identical_dirs(a: &Path, b: &Path) -> Vec<PathBuf> {
+    let (fa, fb) = (files(a), files(b));
+    assert_eq!(fa, fb);
+    for f in &fa {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{} differs",
+            f.display()
+        );
+    }
+    fa
+}

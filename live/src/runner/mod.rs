@@ -435,7 +435,9 @@ pub async fn run_live(config: LiveConfig, options: LiveOptions) -> anyhow::Resul
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Waits for Ctrl-C, or on Unix for SIGTERM too (how service managers and
+/// Kubernetes stop a process).
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

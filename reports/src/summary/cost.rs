@@ -96,8 +96,14 @@ pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
     let allocated = f64s(&p.apps, "allocated_instances").map_err(compute(WHAT))?;
     let cores = f64s(&p.apps, "cpu_cores").map_err(compute(WHAT))?;
     let mut app_cost = vec![0.0; meta.apps.len()];
+    // Rows of one bucket come together in a file in time order: look each
+    // bucket's share up once, not once per app.
+    let mut bucket = (i64::MIN, None);
     p.visit_in_time(|row, app| {
-        if let Some(per_core) = per_core_at.get(&t_ms[row]) {
+        if bucket.0 != t_ms[row] {
+            bucket = (t_ms[row], per_core_at.get(&t_ms[row]).copied());
+        }
+        if let Some(per_core) = bucket.1 {
             app_cost[app] += allocated[row] * cores[row] * per_core;
         }
     });

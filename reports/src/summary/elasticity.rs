@@ -86,24 +86,6 @@ impl UnitSums {
             self.demand_changes += f64::from(u8::from(demand != d0));
         }
     }
-
-    /// The sum named as in [`scores`].
-    fn get(&self, name: &str) -> f64 {
-        match name {
-            "under" => self.under,
-            "over" => self.over,
-            "under_norm" => self.under_norm,
-            "over_norm" => self.over_norm,
-            "t_under" => self.t_under,
-            "t_over" => self.t_over,
-            "transitions" => self.transitions,
-            "supply_ahead" => self.supply_ahead,
-            "demand_ahead" => self.demand_ahead,
-            "unlike" => self.unlike,
-            "supply_changes" => self.supply_changes,
-            _ => self.demand_changes,
-        }
-    }
 }
 
 /// One app's running sums: observed seconds, the instance and
@@ -117,8 +99,9 @@ struct AppSums {
     prev: Option<[(f64, f64); 2]>,
 }
 
-/// Scores of one app from its sums; `capacity` is R in the unit.
-fn scores(sums: &dyn Fn(&str) -> f64, observed_s: f64, capacity: f64) -> Scores {
+/// Scores of one app from its sums over `observed_s` seconds; `capacity`
+/// is R in the unit.
+fn scores(sums: &UnitSums, observed_s: f64, capacity: f64) -> Scores {
     let over_time = |x: f64| {
         if observed_s > 0.0 {
             x / observed_s
@@ -126,7 +109,7 @@ fn scores(sums: &dyn Fn(&str) -> f64, observed_s: f64, capacity: f64) -> Scores 
             0.0
         }
     };
-    let transitions = sums("transitions");
+    let transitions = sums.transitions;
     let over_transitions = |x: f64| {
         if transitions > 0.0 {
             x / transitions
@@ -134,23 +117,23 @@ fn scores(sums: &dyn Fn(&str) -> f64, observed_s: f64, capacity: f64) -> Scores 
             0.0
         }
     };
-    let (a_u_norm, a_o_norm) = (over_time(sums("under_norm")), over_time(sums("over_norm")));
-    let (t_u, t_o) = (over_time(sums("t_under")), over_time(sums("t_over")));
-    let (e_s, e_d) = (sums("supply_changes"), sums("demand_changes"));
+    let (a_u_norm, a_o_norm) = (over_time(sums.under_norm), over_time(sums.over_norm));
+    let (t_u, t_o) = (over_time(sums.t_under), over_time(sums.t_over));
+    let (e_s, e_d) = (sums.supply_changes, sums.demand_changes);
     Scores {
-        a_u: over_time(sums("under")) / capacity,
-        a_o: over_time(sums("over")) / capacity,
+        a_u: over_time(sums.under) / capacity,
+        a_o: over_time(sums.over) / capacity,
         a_u_norm,
         a_o_norm,
         t_u,
         t_o,
-        k: over_transitions(sums("supply_ahead")),
-        k_prime: over_transitions(sums("demand_ahead")),
+        k: over_transitions(sums.supply_ahead),
+        k_prime: over_transitions(sums.demand_ahead),
         theta_u: 100.0 * a_u_norm,
         theta_o: 100.0 * a_o_norm,
         tau_u: 100.0 * t_u,
         tau_o: 100.0 * t_o,
-        upsilon: 100.0 * over_transitions(sums("unlike")),
+        upsilon: 100.0 * over_transitions(sums.unlike),
         jitter_per_hour: if observed_s > 0.0 {
             (e_s - e_d) / (observed_s / 3600.0)
         } else {
@@ -193,8 +176,8 @@ pub(crate) fn elasticity_figures(p: &Prepared) -> Result<ElasticityFigures> {
             let e = AppElasticity {
                 app: app.name.clone(),
                 layer: app.layer,
-                instances: scores(&|n| s.inst.get(n), s.observed_s, r),
-                rps: scores(&|n| s.rps.get(n), s.observed_s, r * app.service_rate_rps),
+                instances: scores(&s.inst, s.observed_s, r),
+                rps: scores(&s.rps, s.observed_s, r * app.service_rate_rps),
             };
             (e, s.observed_s > 0.0)
         })
