@@ -19,10 +19,23 @@ struct Point {
     p95: f64,
 }
 
-/// Tabulated M/M/c figures for pools of 1 to `max_c` instances.
+/// Tabulated M/M/c figures for pools of 1 to `max_c` instances: one flat
+/// array, `POINTS + 1` points per pool size.
 #[derive(Clone, Debug)]
 pub struct LatencyTable {
-    rows: Vec<Vec<Point>>,
+    points: Vec<Point>,
+    max_c: u32,
+}
+
+/// The steady-state figures an interval needs, from [`LatencyTable::steady`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Steady {
+    /// Busy share of the pool, 0–1.
+    pub utilisation: f64,
+    /// Mean time in queue, seconds.
+    pub mean_wait_s: f64,
+    /// 95th-percentile response time, seconds.
+    pub p95_response_s: f64,
 }
 
 fn rho_at(i: usize) -> f64 {
@@ -34,58 +47,99 @@ impl LatencyTable {
     /// Tables for pools of up to `max_c` instances (larger pools are
     /// computed directly).
     pub fn new(max_c: u32) -> Self {
-        let rows = (1..=max_c)
-            .map(|c| {
-                (0..=POINTS)
-                    .map(|i| {
-                        let rho = rho_at(i.min(POINTS - 1));
-                        let s = mmc(rho * f64::from(c), 1.0, c).unwrap_or(QueueStats {
-                            utilisation: rho,
-                            wait_probability: 1.0,
-                            mean_wait_s: 0.0,
-                            mean_response_s: 1.0,
-                            p95_response_s: 1.0,
-                        });
-                        Point {
-                            wait_probability: s.wait_probability,
-                            mean_wait: s.mean_wait_s * (1.0 - rho),
-                            p95: s.p95_response_s * (1.0 - rho),
-                        }
-                    })
-                    .collect()
+        let points = (1..=max_c)
+            .flat_map(|c| {
+                (0..=POINTS).map(move |i| {
+                    let rho = rho_at(i.min(POINTS - 1));
+                    let s = mmc(rho * f64::from(c), 1.0, c).unwrap_or(QueueStats {
+                        utilisation: rho,
+                        wait_probability: 1.0,
+                        mean_wait_s: 0.0,
+                        mean_response_s: 1.0,
+                        p95_response_s: 1.0,
+                    });
+                    Point {
+                        wait_probability: s.wait_probability,
+                        mean_wait: s.mean_wait_s * (1.0 - rho),
+                        p95: s.p95_response_s * (1.0 - rho),
+                    }
+                })
             })
             .collect();
-        LatencyTable { rows }
+        LatencyTable { points, max_c }
     }
 
     /// M/M/c figures for `lambda` requests per second on `c` instances of
     /// `mu` requests per second; `None` at or above saturation.
-    #[inline]
     pub fn stats(&self, lambda: f64, mu: f64, c: u32) -> Option<QueueStats> {
         if c == 0 || mu <= 0.0 || lambda.is_nan() || lambda < 0.0 {
             return None;
         }
-        let rho = lambda / (f64::from(c) * mu);
-        if rho >= 1.0 {
+        let inv_capacity = 1.0 / (f64::from(c) * mu);
+        match self.lookup(lambda, mu, c, inv_capacity) {
+            Some((s, wait_probability)) => Some(QueueStats {
+                utilisation: s.utilisation,
+                wait_probability,
+                mean_wait_s: s.mean_wait_s,
+                mean_response_s: s.mean_wait_s + 1.0 / mu,
+                p95_response_s: s.p95_response_s,
+            }),
+            None => mmc(lambda, mu, c).filter(|_| lambda * inv_capacity < 1.0),
+        }
+    }
+
+    /// The steady-state figures of `lambda ≥ 0` requests per second on
+    /// `c ≥ 1` instances of `mu` requests per second, with `inv_capacity`
+    /// = 1/(cμ) seconds per request computed by the caller (it changes only
+    /// with c); `None` at or above saturation. This is the simulator's
+    /// per-app, per-sample path: no division waits on another.
+    #[inline]
+    pub fn steady(&self, lambda: f64, mu: f64, c: u32, inv_capacity: f64) -> Option<Steady> {
+        if let Some((s, _)) = self.lookup(lambda, mu, c, inv_capacity) {
+            return Some(s);
+        }
+        let rho = lambda * inv_capacity;
+        // NaN and saturation alike.
+        if rho.partial_cmp(&1.0) != Some(std::cmp::Ordering::Less) || c == 0 {
             return None;
         }
-        let f = (1.0 - (1.0 - rho).sqrt()) * POINTS as f64;
-        let i = f as usize;
-        let Some(row) = self.rows.get(c as usize - 1).filter(|_| i < POINTS - 1) else {
-            return mmc(lambda, mu, c);
-        };
-        let w = f - i as f64;
-        let (a, b) = (row[i], row[i + 1]);
-        let lerp = |x: f64, y: f64| x + (y - x) * w;
-        let slack = 1.0 - rho;
-        let mean_wait_s = lerp(a.mean_wait, b.mean_wait) / slack / mu;
-        Some(QueueStats {
-            utilisation: rho,
-            wait_probability: lerp(a.wait_probability, b.wait_probability),
-            mean_wait_s,
-            mean_response_s: mean_wait_s + 1.0 / mu,
-            p95_response_s: lerp(a.p95, b.p95) / slack / mu,
+        mmc(lambda, mu, c).map(|s| Steady {
+            utilisation: s.utilisation,
+            mean_wait_s: s.mean_wait_s,
+            p95_response_s: s.p95_response_s,
         })
+    }
+
+    /// The interpolated figures and the wait probability, when `c` and ρ
+    /// are inside the table.
+    #[inline]
+    fn lookup(&self, lambda: f64, mu: f64, c: u32, inv_capacity: f64) -> Option<(Steady, f64)> {
+        let rho = lambda * inv_capacity;
+        // `contains` is false for NaN too.
+        if !(0.0..1.0).contains(&rho) || c == 0 || c > self.max_c {
+            return None;
+        }
+        let slack = 1.0 - rho;
+        // Independent of the square root below, so the two overlap.
+        let per_slack = 1.0 / (slack * mu);
+        let f = (1.0 - slack.sqrt()) * POINTS as f64;
+        // 0 ≤ f < POINTS here, so the conversion is exact in range.
+        let i = f as u32 as usize;
+        if i >= POINTS - 1 {
+            return None;
+        }
+        let at = (c as usize - 1) * (POINTS + 1) + i;
+        let (a, b) = (self.points[at], self.points[at + 1]);
+        let w = f - i as f64;
+        let lerp = |x: f64, y: f64| x + (y - x) * w;
+        Some((
+            Steady {
+                utilisation: rho,
+                mean_wait_s: lerp(a.mean_wait, b.mean_wait) * per_slack,
+                p95_response_s: lerp(a.p95, b.p95) * per_slack,
+            },
+            lerp(a.wait_probability, b.wait_probability),
+        ))
     }
 }
 
@@ -113,6 +167,25 @@ mod tests {
             }
         }
         assert!(worst < 0.01, "worst relative error {worst}");
+    }
+
+    #[test]
+    fn the_steady_lookup_gives_the_figures_of_the_full_one() {
+        let table = LatencyTable::new(16);
+        for c in [1u32, 5, 16, 20] {
+            for k in 0..100 {
+                let lambda = f64::from(k) / 100.0 * f64::from(c) * 50.0;
+                let full = table.stats(lambda, 50.0, c).unwrap();
+                let steady = table
+                    .steady(lambda, 50.0, c, 1.0 / (f64::from(c) * 50.0))
+                    .unwrap();
+                assert_eq!(steady.utilisation, full.utilisation);
+                assert_eq!(steady.mean_wait_s, full.mean_wait_s);
+                assert_eq!(steady.p95_response_s, full.p95_response_s);
+            }
+            let saturated = f64::from(c) * 50.0;
+            assert!(table.steady(saturated, 50.0, c, 1.0 / saturated).is_none());
+        }
     }
 
     #[test]

@@ -58,6 +58,14 @@ impl DemandCurve {
     /// the pool that keeps utilisation below 1: `⌊λ/μ⌋ + 1`.
     #[inline]
     pub fn instances(&self, lambda: f64) -> u32 {
+        self.instances_near(lambda, None)
+    }
+
+    /// [`instances`](Self::instances), searching the table from `hint` (the
+    /// last answer for the same app): demand moves by a step or two between
+    /// samples, so the search usually ends where it starts.
+    #[inline]
+    pub fn instances_near(&self, lambda: f64, hint: Option<u32>) -> u32 {
         if lambda.is_nan() || lambda <= 0.0 {
             return 0;
         }
@@ -66,10 +74,14 @@ impl DemandCurve {
                 .saturating_add(1)
                 .min(MAX_DEMAND_INSTANCES);
         }
-        if self.max_load.last().is_some_and(|&max| max >= lambda) {
-            // c instances serve less than cμ, so the answer is at least
-            // ⌈λ/μ⌉ and usually a step or two above it.
-            let mut c = ceil_usize(lambda * self.service_time_s).min(self.max_load.len() - 1);
+        let top = self.max_load.len() - 1;
+        if self.max_load[top] >= lambda {
+            // c instances serve less than cμ, so without a hint the answer
+            // is at least ⌈λ/μ⌉ and usually a step or two above it.
+            let mut c = match hint {
+                Some(h) if h >= 1 => (h as usize).min(top),
+                _ => ceil_usize(lambda * self.service_time_s).min(top),
+            };
             while c > 0 && self.max_load[c - 1] >= lambda {
                 c -= 1;
             }
@@ -198,6 +210,13 @@ pub struct Service {
     backlog: Backlog,
     demand: Arc<DemandCurve>,
     latency: Arc<LatencyTable>,
+    /// The pool size `inv_capacity` was computed for.
+    capacity_c: u32,
+    /// 1/(cμ) for `capacity_c` instances, seconds per request: the pool
+    /// size changes far less often than the load.
+    inv_capacity: f64,
+    /// The last interval's demand, where the next search starts.
+    last_demand: Option<u32>,
 }
 
 impl Service {
@@ -218,19 +237,37 @@ impl Service {
             backlog: Backlog::new(),
             demand,
             latency,
+            capacity_c: 0,
+            inv_capacity: 0.0,
+            last_demand: None,
         }
+    }
+
+    /// 1/(cμ), seconds per request, recomputed only when c changes.
+    #[inline]
+    fn inv_capacity(&mut self, c: u32) -> f64 {
+        if c != self.capacity_c {
+            self.capacity_c = c;
+            self.inv_capacity = 1.0 / (f64::from(c) * self.mu);
+        }
+        self.inv_capacity
     }
 
     /// Runs one interval of `dt_s` seconds with `lambda` offered and `c`
     /// ready instances.
+    #[inline]
     pub fn interval(&mut self, lambda: f64, c: u32, dt_s: f64) -> IntervalStats {
         let was_queued = self.backlog.queued;
         // Steady state from the table, with the same caps as
         // `Backlog::step`; anything else (a backlog, saturation, no
         // instances) goes through the backlog model.
-        let steady = (was_queued <= 1e-9 && dt_s > 0.0)
-            .then(|| self.latency.stats(lambda.max(0.0), self.mu, c))
-            .flatten();
+        let steady = if was_queued <= 1e-9 && dt_s > 0.0 && c > 0 && self.mu > 0.0 {
+            let inv_capacity = self.inv_capacity(c);
+            self.latency
+                .steady(lambda.max(0.0), self.mu, c, inv_capacity)
+        } else {
+            None
+        };
         let out = match steady {
             Some(s) => {
                 self.backlog.queued = 0.0;
@@ -258,6 +295,8 @@ impl Service {
         } else {
             0.5 * (was_queued + self.backlog.queued)
         };
+        let demand_instances = self.demand.instances_near(lambda, self.last_demand);
+        self.last_demand = Some(demand_instances);
         IntervalStats {
             offered: lambda * dt_s,
             served: out.served,
@@ -267,7 +306,7 @@ impl Service {
             slo_ms,
             utilisation: out.utilisation,
             queue_length,
-            demand_instances: self.demand.instances(lambda),
+            demand_instances,
         }
     }
 }
@@ -289,6 +328,29 @@ mod tests {
             );
         }
         assert_eq!(curve.instances(0.0), 0);
+    }
+
+    #[test]
+    fn a_search_from_any_hint_finds_the_same_demand() {
+        let curve = DemandCurve::new(10.0, 95.0, 0.5, 200);
+        for lambda in [0.5, 5.0, 9.9, 37.0, 100.0, 555.0, 1999.0, 5000.0] {
+            let direct = curve.instances(lambda);
+            for hint in [
+                None,
+                Some(0),
+                Some(1),
+                Some(7),
+                Some(60),
+                Some(199),
+                Some(5000),
+            ] {
+                assert_eq!(
+                    curve.instances_near(lambda, hint),
+                    direct,
+                    "λ {lambda} from {hint:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -123,6 +123,18 @@ impl EngineCore {
         }
     }
 
+    /// Whether the policies of `key`'s type read `metric`. Samples of other
+    /// metrics are dropped on arrival, so a caller that pushes many values
+    /// per cycle can skip them; the answer changes only with the
+    /// configuration.
+    pub fn reads_metric(&self, key: ResourceKey, metric: MetricKey) -> bool {
+        let r = &self.resources[key.index()];
+        r.type_idx != NO_TYPE
+            && self.compiled.types[r.type_idx as usize]
+                .slot_of(metric)
+                .is_some()
+    }
+
     /// The allocation-free path for one value: the metric is interned
     /// ([`EngineCore::metric_key`]) and the resource registered beforehand.
     #[inline]

@@ -340,13 +340,13 @@ impl Simulation {
             }
         }
         for (i, app) in self.apps.iter_mut().enumerate() {
-            if let (Some(pc), Some((stats, [ready, starting, target, pending]))) =
-                (&closing, app.last)
-            {
-                let sample = app.sample(&stats, ready, starting, target, pending, dt_s);
+            if let (Some(pc), true) = (&closing, app.serving) {
+                let [ready, starting, target, pending] = app.counts;
+                let stats = &app.interval;
+                let sample = app.sample(stats, ready, starting, target, pending, dt_s);
                 w.recorder.app_sample(pc.t_ms, i, &sample);
                 if !self.forecasts.is_empty() {
-                    let value = |q| app.value(q, &stats, ready, dt_s);
+                    let value = |q| app.value(q, stats, ready, dt_s);
                     self.forecasts.observe(i, t, value, &mut w.recorder);
                 }
                 if evaluating {
@@ -357,7 +357,7 @@ impl Simulation {
                             .metric_gap_for(Some((&app.name, &app.spec_name)), t))
                     {
                         let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
-                        app.push(&mut self.core, &stats, ready, dt_s, Timestamp(t), noise);
+                        app.push(&mut self.core, stats, ready, dt_s, Timestamp(t), noise);
                         if !self.forecasts.is_empty() {
                             let at = Timestamp(t);
                             self.forecasts
@@ -370,8 +370,7 @@ impl Simulation {
                 // The next interval, with the fleet as it is now.
                 let fa = &w.fleet.apps[i];
                 let counts = [fa.ready, fa.starting, fa.target, fa.pending];
-                let stats = app.serve(t_s, dt_s, fa.ready, &self.shared_means);
-                app.last = Some((stats, counts));
+                app.serve(t_s, dt_s, counts, &self.shared_means);
             }
         }
         if let Some(pc) = closing {

@@ -25,6 +25,7 @@ use crate::record::{
 use crate::scenario::{
     ExpandedApp, FaultSpec, LoadedScenario, POOL_ID, WorkerTypeSpec, engine_config, expanded_apps,
 };
+use crate::service::IntervalStats;
 
 /// The recorder's description of app `a`, scaled by policy `p`.
 pub fn app_meta(a: &ExpandedApp, p: &ScalingPolicy) -> AppMeta {
@@ -144,7 +145,9 @@ impl Simulation {
                     .collect(),
                 slo_latency_ms: slo.latency_ms,
                 max_drop_rate: slo.max_drop_rate,
-                last: None,
+                interval: IntervalStats::default(),
+                counts: [0; 4],
+                serving: false,
             });
         }
         let pool_key = core
@@ -289,17 +292,21 @@ fn app_load(a: &ExpandedApp, seed: u64, shared: &mut SharedLoads) -> AppLoad {
 }
 
 impl SimApp {
-    /// Binds the metrics the engine reads to what the simulator computes
-    /// (again after a configuration change, which may read new metrics).
+    /// Binds the metrics the app's policies read to what the simulator
+    /// computes (again after a configuration change, which may read new
+    /// metrics). Metrics only other apps read are not pushed: the engine
+    /// would drop them.
     pub(super) fn bind_metrics(&mut self, core: &EngineCore) {
         self.pushes.clear();
+        let key = self.key;
+        let read = |name: &str| core.metric_key(name).filter(|&k| core.reads_metric(key, k));
         for (name, q) in super::tick::APP_METRICS {
-            if let Some(k) = core.metric_key(name) {
+            if let Some(k) = read(name) {
                 self.pushes.push((k, q));
             }
         }
         for (i, (name, _)) in self.business.iter().enumerate() {
-            if let Some(k) = core.metric_key(name) {
+            if let Some(k) = read(name) {
                 self.pushes.push((k, Quantity::Business(i)));
             }
         }

@@ -79,25 +79,28 @@ pub struct SimApp {
     pub slo_latency_ms: f64,
     /// SLO drop-rate bound.
     pub max_drop_rate: f64,
-    /// The interval being served: its stats and the fleet's (ready,
-    /// starting, target, pending) when it started.
-    pub last: Option<(IntervalStats, [u32; 4])>,
+    /// The interval being served (when `serving`): its stats…
+    pub interval: IntervalStats,
+    /// …and the fleet's (ready, starting, target, pending) when it started.
+    pub counts: [u32; 4],
+    /// Whether an interval is being served (none before the first tick).
+    pub serving: bool,
 }
 
 impl SimApp {
-    /// Serves the interval starting now with `ready` instances.
-    pub fn serve(
-        &mut self,
-        t_s: f64,
-        dt_s: f64,
-        ready: u32,
-        shared_means: &[f64],
-    ) -> IntervalStats {
+    /// Serves the interval starting now, with the fleet's (ready,
+    /// starting, target, pending) `counts` for the app. The stats are
+    /// written in place: copying them out and back cost more than the
+    /// queueing model itself.
+    #[inline]
+    pub fn serve(&mut self, t_s: f64, dt_s: f64, counts: [u32; 4], shared_means: &[f64]) {
         let lambda = match &mut self.load {
             AppLoad::Own(process) => process.rate(t_s, dt_s),
             AppLoad::Copy { group, noise } => noise.apply(shared_means[*group], dt_s),
         };
-        self.service.interval(lambda, ready, dt_s)
+        self.interval = self.service.interval(lambda, counts[0], dt_s);
+        self.counts = counts;
+        self.serving = true;
     }
 
     /// The app's sample for the recorder.

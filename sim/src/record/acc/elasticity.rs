@@ -3,6 +3,9 @@
 use crate::record::figures::Scores;
 
 /// Running sums for [`Scores`]; see its field docs for the formulas.
+/// Counts that follow from others are not kept: a run of n samples has
+/// n − 1 transitions, and supply and demand moved unlike exactly when one
+/// of them was ahead.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct ElasticAcc {
     samples: u64,
@@ -12,18 +15,18 @@ pub(crate) struct ElasticAcc {
     over_norm: f64,
     under_samples: u64,
     over_samples: u64,
-    transitions: u64,
     supply_ahead: u64,
     demand_ahead: u64,
-    unlike: u64,
     supply_changes: u64,
     demand_changes: u64,
     prev_demand: f64,
     prev_supply: f64,
 }
 
-fn sign(x: f64) -> i8 {
-    (x > 0.0) as i8 - (x < 0.0) as i8
+/// −1, 0 or 1 as `x` is negative, zero or positive.
+#[inline]
+fn sign(x: f64) -> i32 {
+    i32::from(x > 0.0) - i32::from(x < 0.0)
 }
 
 impl ElasticAcc {
@@ -32,24 +35,23 @@ impl ElasticAcc {
     #[inline]
     pub(crate) fn push(&mut self, demand: f64, supply: f64, epsilon: f64) {
         let gap = demand - supply;
-        if gap > 0.0 {
-            self.under += gap;
-            self.under_norm += gap / demand.max(epsilon);
-            self.under_samples += 1;
-        } else if gap < 0.0 {
-            self.over -= gap;
-            self.over_norm -= gap / demand.max(epsilon);
-            self.over_samples += 1;
-        }
+        let relative = gap / demand.max(epsilon);
+        // Both sides are summed without a branch on the gap's sign, which
+        // changes from sample to sample and would often be mispredicted.
+        let (under, over) = (gap > 0.0, gap < 0.0);
+        self.under += if under { gap } else { 0.0 };
+        self.under_norm += if under { relative } else { 0.0 };
+        self.over -= if over { gap } else { 0.0 };
+        self.over_norm -= if over { relative } else { 0.0 };
+        self.under_samples += u64::from(under);
+        self.over_samples += u64::from(over);
         if self.samples > 0 {
             let ds = sign(supply - self.prev_supply);
             let dd = sign(demand - self.prev_demand);
-            self.transitions += 1;
-            self.supply_ahead += (ds > dd) as u64;
-            self.demand_ahead += (dd > ds) as u64;
-            self.unlike += (ds != dd) as u64;
-            self.supply_changes += (supply != self.prev_supply) as u64;
-            self.demand_changes += (demand != self.prev_demand) as u64;
+            self.supply_ahead += u64::from(ds > dd);
+            self.demand_ahead += u64::from(dd > ds);
+            self.supply_changes += u64::from(ds != 0);
+            self.demand_changes += u64::from(dd != 0);
         }
         self.prev_demand = demand;
         self.prev_supply = supply;
@@ -63,11 +65,12 @@ impl ElasticAcc {
             return Scores::default();
         }
         let n = self.samples as f64;
+        let transitions = self.samples - 1;
         let per_transition = |c: u64| {
-            if self.transitions == 0 {
+            if transitions == 0 {
                 0.0
             } else {
-                c as f64 / self.transitions as f64
+                c as f64 / transitions as f64
             }
         };
         let a_u_norm = self.under_norm / n;
@@ -88,7 +91,7 @@ impl ElasticAcc {
             theta_o: 100.0 * a_o_norm,
             tau_u: 100.0 * t_u,
             tau_o: 100.0 * t_o,
-            upsilon: 100.0 * per_transition(self.unlike),
+            upsilon: 100.0 * per_transition(self.supply_ahead + self.demand_ahead),
             jitter_per_hour: (self.supply_changes as f64 - self.demand_changes as f64) / hours,
             supply_changes: self.supply_changes as f64,
             demand_changes: self.demand_changes as f64,
