@@ -33,6 +33,7 @@
 //! ```
 
 mod bursty;
+pub mod exp;
 pub mod process;
 pub mod seed;
 mod series;

@@ -160,7 +160,7 @@ impl Node {
             Node::LogNormal { of, sigma, rng } => {
                 let mean = of.rate(t, dt);
                 let z: f64 = StandardNormal.sample(rng);
-                mean * (*sigma * z).exp()
+                mean * super::exp::exp(*sigma * z)
             }
         }
     }

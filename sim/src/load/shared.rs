@@ -72,7 +72,7 @@ impl CopyNoise {
             CopyNoise::None => mean,
             CopyNoise::LogNormal { sigma, rng } => {
                 let z: f64 = StandardNormal.sample(rng);
-                mean * (*sigma * z).exp()
+                mean * super::exp::exp(*sigma * z)
             }
             CopyNoise::Poisson { rng } => {
                 let expected = mean * dt_s;

@@ -150,6 +150,8 @@ pub struct Simulation {
     shared_loads: Vec<crate::load::LoadProcess>,
     /// Their means for the interval being served.
     shared_means: Vec<f64>,
+    /// Each app's offered load for the interval being served (scratch).
+    lambdas: Vec<f64>,
     /// Forecasts published as custom metrics (predictive scaling).
     forecasts: crate::forecast::Forecasters,
 }
@@ -366,11 +368,22 @@ impl Simulation {
                     }
                 }
             }
-            if opening {
-                // The next interval, with the fleet as it is now.
-                let fa = &w.fleet.apps[i];
+        }
+        if opening {
+            // The next interval, with the fleet as it is now. Loads first,
+            // then service, in two short loops: each app's random draw and
+            // queueing lookup are chains of slow operations, and short loop
+            // bodies let the processor run several apps' chains at once.
+            self.lambdas.clear();
+            let means = &self.shared_means;
+            self.lambdas.extend(
+                self.apps
+                    .iter_mut()
+                    .map(|app| app.offered(t_s, dt_s, means)),
+            );
+            for ((app, fa), &lambda) in self.apps.iter_mut().zip(&w.fleet.apps).zip(&self.lambdas) {
                 let counts = [fa.ready, fa.starting, fa.target, fa.pending];
-                app.serve(t_s, dt_s, counts, &self.shared_means);
+                app.serve(lambda, dt_s, counts);
             }
         }
         if let Some(pc) = closing {

@@ -88,16 +88,22 @@ pub struct SimApp {
 }
 
 impl SimApp {
-    /// Serves the interval starting now, with the fleet's (ready,
-    /// starting, target, pending) `counts` for the app. The stats are
-    /// written in place: copying them out and back cost more than the
-    /// queueing model itself.
+    /// The load offered over the interval starting at `t_s`, requests per
+    /// second.
     #[inline]
-    pub fn serve(&mut self, t_s: f64, dt_s: f64, counts: [u32; 4], shared_means: &[f64]) {
-        let lambda = match &mut self.load {
+    pub fn offered(&mut self, t_s: f64, dt_s: f64, shared_means: &[f64]) -> f64 {
+        match &mut self.load {
             AppLoad::Own(process) => process.rate(t_s, dt_s),
             AppLoad::Copy { group, noise } => noise.apply(shared_means[*group], dt_s),
-        };
+        }
+    }
+
+    /// Serves the interval starting now with `lambda` requests per second
+    /// offered and the fleet's (ready, starting, target, pending) `counts`
+    /// for the app. The stats are written in place: copying them out and
+    /// back cost more than the queueing model itself.
+    #[inline]
+    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4]) {
         self.interval = self.service.interval(lambda, counts[0], dt_s);
         self.counts = counts;
         self.serving = true;
