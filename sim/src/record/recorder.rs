@@ -28,11 +28,15 @@ use super::timeline::{
     AppBucket, AppTimeline, ClusterBucket, ClusterTimeline, WorkerBucket, WorkerTimeline,
 };
 
+/// The lanes of an app's elasticity sums.
+const INSTANCES: usize = 0;
+const RPS: usize = 1;
+
 #[derive(Clone, Debug, Default)]
 struct AppState {
     bucket: AppBucket,
-    instances: ElasticAcc,
-    rps: ElasticAcc,
+    /// Instance and request-rate series, lanes [`INSTANCES`] and [`RPS`].
+    elasticity: ElasticAcc<2>,
     sla: AppSlaAcc,
     service_rate_rps: f64,
     cpu_cores: f64,
@@ -155,9 +159,11 @@ impl Recorder {
         let st = &mut self.apps[app_idx];
         let supply_rps = s.ready as f64 * st.service_rate_rps;
         st.bucket.add(s, supply_rps);
-        st.instances
-            .push(s.demand_instances, s.ready as f64, EPSILON_INSTANCES);
-        st.rps.push(s.demand_rps, supply_rps, EPSILON_RPS);
+        st.elasticity.push(
+            [s.demand_instances, s.demand_rps],
+            [s.ready as f64, supply_rps],
+            [EPSILON_INSTANCES, EPSILON_RPS],
+        );
         st.sla
             .push(s.latency_breached, s.drop_breached, s.requests, s.dropped);
         let cores = (s.ready + s.starting) as f64 * st.cpu_cores;
@@ -336,8 +342,8 @@ impl Recorder {
                 AppElasticity {
                     app: meta.name.clone(),
                     layer: meta.layer,
-                    instances: st.instances.scores(dt, r),
-                    rps: st.rps.scores(dt, r * st.service_rate_rps),
+                    instances: st.elasticity.scores(INSTANCES, dt, r),
+                    rps: st.elasticity.scores(RPS, dt, r * st.service_rate_rps),
                 }
             })
             .collect();

@@ -2,65 +2,97 @@
 
 use crate::record::figures::Scores;
 
-/// Running sums for [`Scores`]; see its field docs for the formulas.
-/// Counts that follow from others are not kept: a run of n samples has
-/// n − 1 transitions, and supply and demand moved unlike exactly when one
-/// of them was ahead.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct ElasticAcc {
+/// Running sums for [`Scores`] of `N` series at once (the recorder keeps
+/// an app's instance and request-rate series side by side, so that both
+/// are summed with the same packed instructions); see the field docs of
+/// [`Scores`] for the formulas. Counts that follow from others are not
+/// kept: a run of n samples has n − 1 transitions, and supply and demand
+/// moved unlike exactly when one of them was ahead.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ElasticAcc<const N: usize> {
     samples: u64,
-    under: f64,
-    over: f64,
-    under_norm: f64,
-    over_norm: f64,
-    under_samples: u64,
-    over_samples: u64,
-    supply_ahead: u64,
-    demand_ahead: u64,
-    supply_changes: u64,
-    demand_changes: u64,
-    prev_demand: f64,
-    prev_supply: f64,
+    under: [f64; N],
+    over: [f64; N],
+    under_norm: [f64; N],
+    over_norm: [f64; N],
+    under_samples: [u64; N],
+    over_samples: [u64; N],
+    supply_ahead: [u64; N],
+    demand_ahead: [u64; N],
+    supply_changes: [u64; N],
+    demand_changes: [u64; N],
+    prev_demand: [f64; N],
+    prev_supply: [f64; N],
+}
+
+impl<const N: usize> Default for ElasticAcc<N> {
+    fn default() -> Self {
+        ElasticAcc {
+            samples: 0,
+            under: [0.0; N],
+            over: [0.0; N],
+            under_norm: [0.0; N],
+            over_norm: [0.0; N],
+            under_samples: [0; N],
+            over_samples: [0; N],
+            supply_ahead: [0; N],
+            demand_ahead: [0; N],
+            supply_changes: [0; N],
+            demand_changes: [0; N],
+            prev_demand: [0.0; N],
+            prev_supply: [0.0; N],
+        }
+    }
 }
 
 /// −1, 0 or 1 as `x` is negative, zero or positive.
 #[inline]
-fn sign(x: f64) -> i32 {
-    i32::from(x > 0.0) - i32::from(x < 0.0)
+fn sign(x: f64) -> i64 {
+    i64::from(x > 0.0) - i64::from(x < 0.0)
 }
 
-impl ElasticAcc {
-    /// Adds one sample: demand and supply in the same unit; `epsilon` floors
-    /// the demand divisor of the normalised scores.
+impl<const N: usize> ElasticAcc<N> {
+    /// Adds one sample of each series: demand and supply in the series'
+    /// unit; `epsilon` floors the demand divisor of the normalised scores.
     #[inline]
-    pub(crate) fn push(&mut self, demand: f64, supply: f64, epsilon: f64) {
-        let gap = demand - supply;
-        let relative = gap / demand.max(epsilon);
-        // Both sides are summed without a branch on the gap's sign, which
-        // changes from sample to sample and would often be mispredicted.
-        let (under, over) = (gap > 0.0, gap < 0.0);
-        self.under += if under { gap } else { 0.0 };
-        self.under_norm += if under { relative } else { 0.0 };
-        self.over -= if over { gap } else { 0.0 };
-        self.over_norm -= if over { relative } else { 0.0 };
-        self.under_samples += u64::from(under);
-        self.over_samples += u64::from(over);
-        if self.samples > 0 {
-            let ds = sign(supply - self.prev_supply);
-            let dd = sign(demand - self.prev_demand);
-            self.supply_ahead += u64::from(ds > dd);
-            self.demand_ahead += u64::from(dd > ds);
-            self.supply_changes += u64::from(ds != 0);
-            self.demand_changes += u64::from(dd != 0);
+    pub(crate) fn push(&mut self, demand: [f64; N], supply: [f64; N], epsilon: [f64; N]) {
+        let first = self.samples == 0;
+        for l in 0..N {
+            let gap = demand[l] - supply[l];
+            let relative = gap / demand[l].max(epsilon[l]);
+            // Both sides are summed without a branch on the gap's sign,
+            // which changes from sample to sample.
+            let (under, over) = (gap > 0.0, gap < 0.0);
+            self.under[l] += if under { gap } else { 0.0 };
+            self.under_norm[l] += if under { relative } else { 0.0 };
+            self.over[l] -= if over { gap } else { 0.0 };
+            self.over_norm[l] -= if over { relative } else { 0.0 };
+            self.under_samples[l] += u64::from(under);
+            self.over_samples[l] += u64::from(over);
+            // The first sample has no predecessor: its signs count as 0.
+            let ds = if first {
+                0
+            } else {
+                sign(supply[l] - self.prev_supply[l])
+            };
+            let dd = if first {
+                0
+            } else {
+                sign(demand[l] - self.prev_demand[l])
+            };
+            self.supply_ahead[l] += u64::from(ds > dd);
+            self.demand_ahead[l] += u64::from(dd > ds);
+            self.supply_changes[l] += u64::from(ds != 0);
+            self.demand_changes[l] += u64::from(dd != 0);
         }
         self.prev_demand = demand;
         self.prev_supply = supply;
         self.samples += 1;
     }
 
-    /// The scores, with `dt_s` the weight of every sample (seconds) and
-    /// `capacity` the R of a_U/a_O (same unit as demand).
-    pub(crate) fn scores(&self, dt_s: f64, capacity: f64) -> Scores {
+    /// The scores of series `lane`, with `dt_s` the weight of every sample
+    /// (seconds) and `capacity` the R of a_U/a_O (same unit as demand).
+    pub(crate) fn scores(&self, lane: usize, dt_s: f64, capacity: f64) -> Scores {
         if self.samples == 0 {
             return Scores::default();
         }
@@ -73,28 +105,31 @@ impl ElasticAcc {
                 c as f64 / transitions as f64
             }
         };
-        let a_u_norm = self.under_norm / n;
-        let a_o_norm = self.over_norm / n;
-        let t_u = self.under_samples as f64 / n;
-        let t_o = self.over_samples as f64 / n;
+        let a_u_norm = self.under_norm[lane] / n;
+        let a_o_norm = self.over_norm[lane] / n;
+        let t_u = self.under_samples[lane] as f64 / n;
+        let t_o = self.over_samples[lane] as f64 / n;
         let hours = n * dt_s / 3600.0;
+        let (supply_ahead, demand_ahead) = (self.supply_ahead[lane], self.demand_ahead[lane]);
+        let (supply_changes, demand_changes) =
+            (self.supply_changes[lane], self.demand_changes[lane]);
         Scores {
-            a_u: self.under / (n * capacity),
-            a_o: self.over / (n * capacity),
+            a_u: self.under[lane] / (n * capacity),
+            a_o: self.over[lane] / (n * capacity),
             a_u_norm,
             a_o_norm,
             t_u,
             t_o,
-            k: per_transition(self.supply_ahead),
-            k_prime: per_transition(self.demand_ahead),
+            k: per_transition(supply_ahead),
+            k_prime: per_transition(demand_ahead),
             theta_u: 100.0 * a_u_norm,
             theta_o: 100.0 * a_o_norm,
             tau_u: 100.0 * t_u,
             tau_o: 100.0 * t_o,
-            upsilon: 100.0 * per_transition(self.supply_ahead + self.demand_ahead),
-            jitter_per_hour: (self.supply_changes as f64 - self.demand_changes as f64) / hours,
-            supply_changes: self.supply_changes as f64,
-            demand_changes: self.demand_changes as f64,
+            upsilon: 100.0 * per_transition(supply_ahead + demand_ahead),
+            jitter_per_hour: (supply_changes as f64 - demand_changes as f64) / hours,
+            supply_changes: supply_changes as f64,
+            demand_changes: demand_changes as f64,
         }
     }
 }
@@ -131,11 +166,11 @@ mod tests {
     use super::*;
 
     fn run(series: &[(f64, f64)], dt_s: f64, capacity: f64) -> Scores {
-        let mut acc = ElasticAcc::default();
+        let mut acc = ElasticAcc::<1>::default();
         for &(d, s) in series {
-            acc.push(d, s, 1.0);
+            acc.push([d], [s], [1.0]);
         }
-        acc.scores(dt_s, capacity)
+        acc.scores(0, dt_s, capacity)
     }
 
     #[test]
