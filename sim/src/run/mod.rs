@@ -309,9 +309,18 @@ impl Simulation {
         self.stats.peak_workers = self.stats.peak_workers.max(alive);
     }
 
-    /// Closes the interval that ended at `t` and starts the next one, in
-    /// one pass over the apps: each app's state is touched once per tick.
+    /// Closes the interval that ended at `t` and starts the next one.
+    ///
+    /// An app's sample is known when its interval opens (the cost, known at
+    /// the close, is the cluster's), so it is recorded then, straight from
+    /// the queueing model. The closed interval's stats stay with the app
+    /// for the engine and the forecasts. Apps are visited in chunks small
+    /// enough to stay in cache, with short loops inside a chunk: each app's
+    /// random draw and queueing lookup are chains of slow operations, and
+    /// short loop bodies let the processor run several apps' chains at once.
     fn sample_tick(&mut self, t: i64) {
+        /// Apps per chunk: their state fits the first-level caches.
+        const CHUNK: usize = 32;
         let dt_s = self.dt_ms as f64 / 1000.0;
         let mut guard = self
             .world
@@ -320,14 +329,21 @@ impl Simulation {
         let w = &mut *guard;
         let closing = self.pending_cluster.take();
         let opening = t < self.end_ms;
-        let (mut cost, mut spot) = (0.0, 0.0);
-        if closing.is_some() {
+        if let Some(pc) = &closing {
             w.fleet.cost.close_interval(t, &mut self.type_costs);
+            let (mut cost, mut spot) = (0.0, 0.0);
             for (k, tc) in self.type_costs.iter().enumerate() {
                 cost += tc.cost;
                 if w.fleet.types[k].spot {
                     spot += tc.cost;
                 }
+            }
+            // Before the opening interval's app samples: the recorder
+            // closes a tick when samples of the next one arrive.
+            w.recorder.cluster_sample(pc.t_ms, &pc.sample(cost, spot));
+            for (k, tc) in self.type_costs.iter().enumerate() {
+                w.recorder
+                    .worker_sample(pc.t_ms, k, &worker_sample(tc.count, tc.cost));
             }
         }
         let noise = w.faults.noise_sigma(t);
@@ -335,67 +351,66 @@ impl Simulation {
         // Only the latest sample counts at an evaluation, so samples
         // reach the engine at the ticks an evaluation follows.
         let evaluating = closing.is_some() && self.core.next_evaluation().as_millis() <= t;
+        let forecasting = closing.is_some() && !self.forecasts.is_empty();
         let t_s = (t - self.start_ms) as f64 / 1000.0;
         if opening {
             for (mean, process) in self.shared_means.iter_mut().zip(&mut self.shared_loads) {
                 *mean = process.rate(t_s, dt_s);
             }
         }
-        for (i, app) in self.apps.iter_mut().enumerate() {
-            if let (Some(pc), true) = (&closing, app.serving) {
-                let [ready, starting, target, pending] = app.counts;
-                let stats = &app.interval;
-                let sample = app.sample(stats, ready, starting, target, pending, dt_s);
-                w.recorder.app_sample(pc.t_ms, i, &sample);
-                if !self.forecasts.is_empty() {
-                    let value = |q| app.value(q, stats, ready, dt_s);
-                    self.forecasts.observe(i, t, value, &mut w.recorder);
-                }
-                if evaluating {
+        let at = Timestamp(t);
+        for first in (0..self.apps.len()).step_by(CHUNK) {
+            let chunk = first..(first + CHUNK).min(self.apps.len());
+            if evaluating || forecasting {
+                for i in chunk.clone() {
+                    let app = &self.apps[i];
+                    if !app.serving {
+                        continue;
+                    }
+                    let (stats, ready) = (&app.interval, app.counts[0]);
+                    if forecasting {
+                        let value = |q| app.value(q, stats, ready, dt_s);
+                        self.forecasts.observe(i, t, value, &mut w.recorder);
+                    }
+                    if !evaluating {
+                        continue;
+                    }
                     self.core
-                        .observe_capacity(app.key, w.fleet.apps[i].target, Timestamp(t));
-                    if !(gaps
+                        .observe_capacity(app.key, w.fleet.apps[i].target, at);
+                    if gaps
                         && w.faults
-                            .metric_gap_for(Some((&app.name, &app.spec_name)), t))
+                            .metric_gap_for(Some((&app.name, &app.spec_name)), t)
                     {
-                        let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
-                        app.push(&mut self.core, stats, ready, dt_s, Timestamp(t), noise);
-                        if !self.forecasts.is_empty() {
-                            let at = Timestamp(t);
-                            self.forecasts
-                                .publish(i, &mut self.core, app.key, ready, at);
-                        }
+                        continue;
+                    }
+                    let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
+                    app.push(&mut self.core, stats, ready, dt_s, at, noise);
+                    if !self.forecasts.is_empty() {
+                        self.forecasts
+                            .publish(i, &mut self.core, app.key, ready, at);
                     }
                 }
             }
-        }
-        if opening {
-            // The next interval, with the fleet as it is now. Loads first,
-            // then service, in two short loops: each app's random draw and
-            // queueing lookup are chains of slow operations, and short loop
-            // bodies let the processor run several apps' chains at once.
-            self.lambdas.clear();
-            let means = &self.shared_means;
-            self.lambdas.extend(
-                self.apps
-                    .iter_mut()
-                    .map(|app| app.offered(t_s, dt_s, means)),
-            );
-            for ((app, fa), &lambda) in self.apps.iter_mut().zip(&w.fleet.apps).zip(&self.lambdas) {
-                let counts = [fa.ready, fa.starting, fa.target, fa.pending];
-                app.serve(lambda, dt_s, counts);
+            if opening {
+                // The next interval, with the fleet as it is now.
+                let apps = &mut self.apps[chunk.clone()];
+                let means = &self.shared_means;
+                self.lambdas.clear();
+                self.lambdas
+                    .extend(apps.iter_mut().map(|app| app.offered(t_s, dt_s, means)));
+                let fleet = &w.fleet.apps[chunk.clone()];
+                for (((i, app), fa), &lambda) in
+                    chunk.clone().zip(apps).zip(fleet).zip(&self.lambdas)
+                {
+                    let counts = [fa.ready, fa.starting, fa.target, fa.pending];
+                    let sample = app.serve(lambda, dt_s, counts);
+                    w.recorder.app_sample(t, i, &sample);
+                }
             }
         }
-        if let Some(pc) = closing {
-            if evaluating {
-                self.core
-                    .observe_capacity(self.pool_key, w.fleet.pool_size(), Timestamp(t));
-            }
-            w.recorder.cluster_sample(pc.t_ms, &pc.sample(cost, spot));
-            for (k, tc) in self.type_costs.iter().enumerate() {
-                w.recorder
-                    .worker_sample(pc.t_ms, k, &worker_sample(tc.count, tc.cost));
-            }
+        if evaluating {
+            self.core
+                .observe_capacity(self.pool_key, w.fleet.pool_size(), at);
         }
         if !opening {
             return;

@@ -100,13 +100,16 @@ impl SimApp {
 
     /// Serves the interval starting now with `lambda` requests per second
     /// offered and the fleet's (ready, starting, target, pending) `counts`
-    /// for the app. The stats are written in place: copying them out and
-    /// back cost more than the queueing model itself.
+    /// for the app, keeps its stats for the engine, and gives its sample.
     #[inline]
-    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4]) {
-        self.interval = self.service.interval(lambda, counts[0], dt_s);
+    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4]) -> AppSample {
+        let stats = self.service.interval(lambda, counts[0], dt_s);
+        let [ready, starting, target, pending] = counts;
+        let sample = self.sample(&stats, ready, starting, target, pending, dt_s);
+        self.interval = stats;
         self.counts = counts;
         self.serving = true;
+        sample
     }
 
     /// The app's sample for the recorder.
