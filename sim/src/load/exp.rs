@@ -8,14 +8,14 @@
 const ROUNDER: f64 = 6_755_399_441_055_744.0;
 /// ln 2 in two parts; the high part has trailing zero bits, so k × LN2_HI
 /// is exact for the exponents used here.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI: f64 = 0.693_147_180_369_123_8;
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 
 /// e^x, within 2 ulp of the correctly rounded value for |x| ≤ 700; other
 /// arguments (and NaN) go to the standard library.
 #[inline]
 pub fn exp(x: f64) -> f64 {
-    if !(x.abs() <= 700.0) {
+    if x.is_nan() || x.abs() > 700.0 {
         return x.exp();
     }
     // x = k ln 2 + r, |r| ≤ ln 2 / 2.
