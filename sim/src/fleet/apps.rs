@@ -20,6 +20,7 @@ impl Fleet {
             let add = target - total;
             self.apps[app].target += add;
             self.apps[app].pending += add;
+            self.pending_apps.note(app);
             if action_id >= 0 {
                 self.awaiting_ready.insert(action_id, add);
             }
@@ -38,20 +39,29 @@ impl Fleet {
             let Some(w) = self.best_fit(app, &[]) else {
                 break;
             };
-            self.host(w, app, 1);
+            // The best fit stays the best fit for the next instance while
+            // it has room: its CPU left only shrinks, the others' stays.
+            // Filling it first places the same instances on the same
+            // workers with one search per worker instead of per instance.
+            let mut count = 0;
+            while self.apps[app].pending > 0 && (count == 0 || self.fits(w, app)) {
+                self.host(w, app, 1);
+                let a = &mut self.apps[app];
+                a.pending -= 1;
+                a.starting += 1;
+                count += 1;
+            }
             let a = &mut self.apps[app];
-            a.pending -= 1;
-            a.starting += 1;
             match a
                 .batches
                 .iter_mut()
                 .find(|b| b.worker == w && b.ready_at_ms == ready_at && b.action_id == action_id)
             {
-                Some(b) => b.count += 1,
+                Some(b) => b.count += count,
                 None => a.batches.push(Batch {
                     ready_at_ms: ready_at,
                     worker: w,
-                    count: 1,
+                    count,
                     action_id,
                 }),
             }
@@ -66,9 +76,13 @@ impl Fleet {
     /// Places pending instances of every app, in app order (after a worker
     /// became ready or room was freed).
     pub fn place_pending(&mut self, now_ms: i64) {
-        for app in 0..self.apps.len() {
+        for app in self.pending_apps.take_sorted() {
+            let app = app as usize;
             if self.apps[app].pending > 0 {
                 self.place_app(app, now_ms, -1, 0);
+            }
+            if self.apps[app].pending > 0 {
+                self.pending_apps.note(app);
             }
         }
     }
@@ -188,6 +202,9 @@ impl Fleet {
                 }
             }
             self.apps[app].pending += moved;
+            if moved > 0 {
+                self.pending_apps.note(app);
+            }
         }
     }
 }

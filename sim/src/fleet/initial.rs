@@ -52,6 +52,7 @@ impl Fleet {
             outbox: Vec::new(),
             awaiting_ready: BTreeMap::new(),
             became_ready: Vec::new(),
+            pending_apps: Default::default(),
         };
         let initial_type = s
             .workers

@@ -359,6 +359,8 @@ impl Simulation {
             }
         }
         let at = Timestamp(t);
+        // Instances placed nowhere, summed on the way for the cluster.
+        let mut pending = 0;
         for first in (0..self.apps.len()).step_by(CHUNK) {
             let chunk = first..(first + CHUNK).min(self.apps.len());
             if evaluating || forecasting {
@@ -403,6 +405,7 @@ impl Simulation {
                     chunk.clone().zip(apps).zip(fleet).zip(&self.lambdas)
                 {
                     let counts = [fa.ready, fa.starting, fa.target, fa.pending];
+                    pending += fa.pending;
                     let sample = app.serve(lambda, dt_s, counts);
                     w.recorder.app_sample(t, i, &sample);
                 }
@@ -415,7 +418,7 @@ impl Simulation {
         if !opening {
             return;
         }
-        let cluster = w.fleet.cluster();
+        let cluster = w.fleet.cluster_with_pending(pending);
         let rate = w.fleet.cost.rate_per_hour();
         self.core.observe_spend_rate(rate.0, Timestamp(t));
         self.core

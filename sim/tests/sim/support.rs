@@ -63,5 +63,6 @@ pub fn fleet(apps: Vec<FleetApp>, types: Vec<WorkerTypeSpec>) -> Fleet {
         outbox: Vec::new(),
         awaiting_ready: BTreeMap::new(),
         became_ready: Vec::new(),
+        pending_apps: Default::default(),
     }
 }
