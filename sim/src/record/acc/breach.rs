@@ -2,14 +2,17 @@
 
 use crate::record::figures::{BreachStats, SlaStats};
 
-/// Running counts for [`BreachStats`].
+/// Running counts for [`BreachStats`]. Counts of samples are 32-bit (an
+/// app would need 136 years of one-second samples to overflow them): the
+/// accumulators of every app are visited at every sample, and their size is
+/// what a run of 10,000 apps moves through memory.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct BreachAcc {
-    breaches: u64,
-    breached_samples: u64,
     requests: f64,
-    run: u64,
-    longest_run: u64,
+    breaches: u32,
+    breached_samples: u32,
+    run: u32,
+    longest_run: u32,
 }
 
 impl BreachAcc {
@@ -18,7 +21,7 @@ impl BreachAcc {
     #[inline]
     pub(crate) fn push(&mut self, breached: bool, requests: f64) {
         if breached {
-            self.breaches += (self.run == 0) as u64;
+            self.breaches += u32::from(self.run == 0);
             self.run += 1;
             self.breached_samples += 1;
             self.requests += requests;
@@ -33,7 +36,7 @@ impl BreachAcc {
     pub(crate) fn stats(&self, dt_s: f64, observed_s: f64) -> BreachStats {
         let breach_s = self.breached_samples as f64 * dt_s;
         BreachStats {
-            breaches: self.breaches,
+            breaches: u64::from(self.breaches),
             breach_minutes: breach_s / 60.0,
             share_of_time: if observed_s > 0.0 {
                 breach_s / observed_s

@@ -7,7 +7,8 @@ use crate::record::figures::Scores;
 /// are summed with the same packed instructions); see the field docs of
 /// [`Scores`] for the formulas. Counts that follow from others are not
 /// kept: a run of n samples has n − 1 transitions, and supply and demand
-/// moved unlike exactly when one of them was ahead.
+/// moved unlike exactly when one of them was ahead. Counts of samples are
+/// 32-bit, as in the breach counts.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ElasticAcc<const N: usize> {
     samples: u64,
@@ -15,12 +16,12 @@ pub(crate) struct ElasticAcc<const N: usize> {
     over: [f64; N],
     under_norm: [f64; N],
     over_norm: [f64; N],
-    under_samples: [u64; N],
-    over_samples: [u64; N],
-    supply_ahead: [u64; N],
-    demand_ahead: [u64; N],
-    supply_changes: [u64; N],
-    demand_changes: [u64; N],
+    under_samples: [u32; N],
+    over_samples: [u32; N],
+    supply_ahead: [u32; N],
+    demand_ahead: [u32; N],
+    supply_changes: [u32; N],
+    demand_changes: [u32; N],
     prev_demand: [f64; N],
     prev_supply: [f64; N],
 }
@@ -67,8 +68,8 @@ impl<const N: usize> ElasticAcc<N> {
             self.under_norm[l] += if under { relative } else { 0.0 };
             self.over[l] -= if over { gap } else { 0.0 };
             self.over_norm[l] -= if over { relative } else { 0.0 };
-            self.under_samples[l] += u64::from(under);
-            self.over_samples[l] += u64::from(over);
+            self.under_samples[l] += u32::from(under);
+            self.over_samples[l] += u32::from(over);
             // The first sample has no predecessor: its signs count as 0.
             let ds = if first {
                 0
@@ -80,10 +81,10 @@ impl<const N: usize> ElasticAcc<N> {
             } else {
                 sign(demand[l] - self.prev_demand[l])
             };
-            self.supply_ahead[l] += u64::from(ds > dd);
-            self.demand_ahead[l] += u64::from(dd > ds);
-            self.supply_changes[l] += u64::from(ds != 0);
-            self.demand_changes[l] += u64::from(dd != 0);
+            self.supply_ahead[l] += u32::from(ds > dd);
+            self.demand_ahead[l] += u32::from(dd > ds);
+            self.supply_changes[l] += u32::from(ds != 0);
+            self.demand_changes[l] += u32::from(dd != 0);
         }
         self.prev_demand = demand;
         self.prev_supply = supply;
@@ -98,17 +99,17 @@ impl<const N: usize> ElasticAcc<N> {
         }
         let n = self.samples as f64;
         let transitions = self.samples - 1;
-        let per_transition = |c: u64| {
+        let per_transition = |c: u32| {
             if transitions == 0 {
                 0.0
             } else {
-                c as f64 / transitions as f64
+                f64::from(c) / transitions as f64
             }
         };
         let a_u_norm = self.under_norm[lane] / n;
         let a_o_norm = self.over_norm[lane] / n;
-        let t_u = self.under_samples[lane] as f64 / n;
-        let t_o = self.over_samples[lane] as f64 / n;
+        let t_u = f64::from(self.under_samples[lane]) / n;
+        let t_o = f64::from(self.over_samples[lane]) / n;
         let hours = n * dt_s / 3600.0;
         let (supply_ahead, demand_ahead) = (self.supply_ahead[lane], self.demand_ahead[lane]);
         let (supply_changes, demand_changes) =
@@ -127,9 +128,9 @@ impl<const N: usize> ElasticAcc<N> {
             tau_u: 100.0 * t_u,
             tau_o: 100.0 * t_o,
             upsilon: 100.0 * per_transition(supply_ahead + demand_ahead),
-            jitter_per_hour: (supply_changes as f64 - demand_changes as f64) / hours,
-            supply_changes: supply_changes as f64,
-            demand_changes: demand_changes as f64,
+            jitter_per_hour: (f64::from(supply_changes) - f64::from(demand_changes)) / hours,
+            supply_changes: f64::from(supply_changes),
+            demand_changes: f64::from(demand_changes),
         }
     }
 }
