@@ -59,22 +59,16 @@ pub enum AppLoad {
     },
 }
 
-/// The simulator's side of one app.
+/// The simulator's side of one app. The fields every sample reads and
+/// writes come first, in declaration order (`repr(C)`), so that a pass over
+/// 10,000 apps moves as few cache lines as it can; the ones only engine
+/// evaluations and faults read come last.
+#[repr(C)]
 pub struct SimApp {
-    /// Name (copies of a spec have their own).
-    pub name: String,
-    /// Name of its spec in the scenario.
-    pub spec_name: String,
     /// Offered load.
     pub load: AppLoad,
     /// Queue and demand.
     pub service: Service,
-    /// The engine's key of the app.
-    pub key: ResourceKey,
-    /// Metrics the engine reads, and what they are.
-    pub pushes: Vec<(MetricKey, Quantity)>,
-    /// Business metrics: (name, events per request × window seconds).
-    pub business: Vec<(String, f64)>,
     /// SLO latency bound, milliseconds.
     pub slo_latency_ms: f64,
     /// SLO drop-rate bound.
@@ -85,6 +79,16 @@ pub struct SimApp {
     pub counts: [u32; 4],
     /// Whether an interval is being served (none before the first tick).
     pub serving: bool,
+    /// The engine's key of the app.
+    pub key: ResourceKey,
+    /// Metrics the engine reads, and what they are.
+    pub pushes: Vec<(MetricKey, Quantity)>,
+    /// Business metrics: (name, events per request × window seconds).
+    pub business: Vec<(String, f64)>,
+    /// Name (copies of a spec have their own).
+    pub name: String,
+    /// Name of its spec in the scenario.
+    pub spec_name: String,
 }
 
 impl SimApp {
