@@ -6,8 +6,10 @@
 //! - `world`: what the callbacks share with the loop. `faults`: injected faults.
 //!
 //! Each sample tick closes the interval that just ended — its cost is now
-//! known, its samples are recorded and its metrics reach the engine, stamped
-//! with the tick's time — and starts the next one with the fleet as it is.
+//! known and recorded with the cluster's sample, and its app metrics reach
+//! the engine, stamped with the tick's time — and starts the next one with
+//! the fleet as it is; an app's sample is recorded as its interval starts,
+//! since the queueing model gives it then.
 //! An engine cycle runs after the tick when one is due; retries due between
 //! ticks get an engine wake-up event of their own.
 
