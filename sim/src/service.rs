@@ -58,14 +58,14 @@ impl DemandCurve {
     /// the pool that keeps utilisation below 1: `⌊λ/μ⌋ + 1`.
     #[inline]
     pub fn instances(&self, lambda: f64) -> u32 {
-        self.instances_near(lambda, None)
+        self.instances_near(lambda, 0)
     }
 
     /// [`instances`](Self::instances), searching the table from `hint` (the
-    /// last answer for the same app): demand moves by a step or two between
-    /// samples, so the search usually ends where it starts.
+    /// last answer for the same app; 0 for none): demand moves by a step or
+    /// two between samples, so the search usually ends where it starts.
     #[inline]
-    pub fn instances_near(&self, lambda: f64, hint: Option<u32>) -> u32 {
+    pub fn instances_near(&self, lambda: f64, hint: u32) -> u32 {
         if lambda.is_nan() || lambda <= 0.0 {
             return 0;
         }
@@ -78,9 +78,10 @@ impl DemandCurve {
         if self.max_load[top] >= lambda {
             // c instances serve less than cμ, so without a hint the answer
             // is at least ⌈λ/μ⌉ and usually a step or two above it.
-            let mut c = match hint {
-                Some(h) if h >= 1 => (h as usize).min(top),
-                _ => ceil_usize(lambda * self.service_time_s).min(top),
+            let mut c = if hint >= 1 {
+                (hint as usize).min(top)
+            } else {
+                ceil_usize(lambda * self.service_time_s).min(top)
             };
             while c > 0 && self.max_load[c - 1] >= lambda {
                 c -= 1;
@@ -193,9 +194,12 @@ pub struct IntervalStats {
     pub demand_instances: u32,
 }
 
-/// An app's service: its queue between intervals and its demand curve.
-#[derive(Clone, Debug)]
-pub struct Service {
+/// What the copies of one app spec share: service constants, the demand
+/// curve and the latency table. Kept apart from [`Service`] so that the
+/// per-app state a sample touches is small: a month of 1,000 apps visits it
+/// 260 million times.
+#[derive(Debug)]
+pub struct ServiceModel {
     /// Requests per second one instance serves.
     pub mu: f64,
     /// Requests waiting longer are dropped, seconds.
@@ -207,20 +211,14 @@ pub struct Service {
     /// The longest p95 response a served request can have: the timeout
     /// plus the p95 of one service time, seconds.
     p95_cap_s: f64,
-    backlog: Backlog,
     demand: Arc<DemandCurve>,
     latency: Arc<LatencyTable>,
-    /// The pool size `inv_capacity` was computed for.
-    capacity_c: u32,
-    /// 1/(cμ) for `capacity_c` instances, seconds per request: the pool
-    /// size changes far less often than the load.
-    inv_capacity: f64,
-    /// The last interval's demand, where the next search starts.
-    last_demand: Option<u32>,
 }
 
-impl Service {
-    /// A service with an empty queue.
+impl ServiceModel {
+    /// The model of instances of `mu` requests per second that drop
+    /// requests waiting over `timeout_s` seconds, with the SLO's latency
+    /// `percentile` (percent), its demand curve and the latency table.
     pub fn new(
         mu: f64,
         timeout_s: f64,
@@ -228,19 +226,61 @@ impl Service {
         demand: Arc<DemandCurve>,
         latency: Arc<LatencyTable>,
     ) -> Self {
-        Service {
+        ServiceModel {
             mu,
             timeout_s,
             percentile,
             service_time_s: 1.0 / mu,
             p95_cap_s: timeout_s + LN_20 / mu,
-            backlog: Backlog::new(),
             demand,
             latency,
-            capacity_c: 0,
-            inv_capacity: 0.0,
-            last_demand: None,
         }
+    }
+}
+
+/// An app's service: its queue between intervals, on a shared model.
+#[derive(Clone, Debug)]
+pub struct Service {
+    model: Arc<ServiceModel>,
+    backlog: Backlog,
+    /// 1/(cμ) for `capacity_c` instances, seconds per request: the pool
+    /// size changes far less often than the load.
+    inv_capacity: f64,
+    /// The pool size `inv_capacity` was computed for.
+    capacity_c: u32,
+    /// The last interval's demand, where the next search starts (0: none).
+    last_demand: u32,
+}
+
+impl Service {
+    /// A service with an empty queue and a model of its own (see
+    /// [`ServiceModel::new`] for the arguments).
+    pub fn new(
+        mu: f64,
+        timeout_s: f64,
+        percentile: f64,
+        demand: Arc<DemandCurve>,
+        latency: Arc<LatencyTable>,
+    ) -> Self {
+        Service::shared(Arc::new(ServiceModel::new(
+            mu, timeout_s, percentile, demand, latency,
+        )))
+    }
+
+    /// A service with an empty queue on a model shared with other apps.
+    pub fn shared(model: Arc<ServiceModel>) -> Self {
+        Service {
+            model,
+            backlog: Backlog::new(),
+            inv_capacity: 0.0,
+            capacity_c: 0,
+            last_demand: 0,
+        }
+    }
+
+    /// The shared model.
+    pub fn model(&self) -> &Arc<ServiceModel> {
+        &self.model
     }
 
     /// 1/(cμ), seconds per request, recomputed only when c changes.
@@ -248,7 +288,7 @@ impl Service {
     fn inv_capacity(&mut self, c: u32) -> f64 {
         if c != self.capacity_c {
             self.capacity_c = c;
-            self.inv_capacity = 1.0 / (f64::from(c) * self.mu);
+            self.inv_capacity = 1.0 / (f64::from(c) * self.model.mu);
         }
         self.inv_capacity
     }
@@ -258,45 +298,47 @@ impl Service {
     #[inline]
     pub fn interval(&mut self, lambda: f64, c: u32, dt_s: f64) -> IntervalStats {
         let was_queued = self.backlog.queued;
+        let mu = self.model.mu;
         // Steady state from the table, with the same caps as
         // `Backlog::step`; anything else (a backlog, saturation, no
         // instances) goes through the backlog model.
-        let steady = if was_queued <= 1e-9 && dt_s > 0.0 && c > 0 && self.mu > 0.0 {
+        let steady = if was_queued <= 1e-9 && dt_s > 0.0 && c > 0 && mu > 0.0 {
             let inv_capacity = self.inv_capacity(c);
-            self.latency
-                .steady(lambda.max(0.0), self.mu, c, inv_capacity)
+            self.model
+                .latency
+                .steady(lambda.max(0.0), mu, c, inv_capacity)
         } else {
             None
         };
+        let m = &*self.model;
         let out = match steady {
             Some(s) => {
                 self.backlog.queued = 0.0;
                 crate::queueing::IntervalOutcome {
                     served: lambda.max(0.0) * dt_s + was_queued.max(0.0),
                     dropped: 0.0,
-                    mean_response_s: s.mean_wait_s.min(self.timeout_s) + self.service_time_s,
-                    p95_response_s: s.p95_response_s.min(self.p95_cap_s),
+                    mean_response_s: s.mean_wait_s.min(m.timeout_s) + m.service_time_s,
+                    p95_response_s: s.p95_response_s.min(m.p95_cap_s),
                     utilisation: s.utilisation,
                 }
             }
-            None => self.backlog.step(lambda, self.mu, c, dt_s, self.timeout_s),
+            None => self.backlog.step(lambda, mu, c, dt_s, m.timeout_s),
         };
         let steady = was_queued <= 0.0 && self.backlog.queued <= 0.0 && out.dropped == 0.0;
-        let slo_ms = if self.percentile == 95.0 || !steady {
+        let slo_ms = if m.percentile == 95.0 || !steady {
             out.p95_response_s * 1e3
         } else {
-            response_percentile_s(lambda, self.mu, c, self.percentile)
-                .map_or(out.p95_response_s, |t| t)
+            response_percentile_s(lambda, mu, c, m.percentile).map_or(out.p95_response_s, |t| t)
                 * 1e3
         };
         let queue_length = if steady {
             // Little's law: waiting requests = λ × mean wait.
-            lambda * (out.mean_response_s - self.service_time_s).max(0.0)
+            lambda * (out.mean_response_s - m.service_time_s).max(0.0)
         } else {
             0.5 * (was_queued + self.backlog.queued)
         };
-        let demand_instances = self.demand.instances_near(lambda, self.last_demand);
-        self.last_demand = Some(demand_instances);
+        let demand_instances = m.demand.instances_near(lambda, self.last_demand);
+        self.last_demand = demand_instances;
         IntervalStats {
             offered: lambda * dt_s,
             served: out.served,
@@ -335,19 +377,11 @@ mod tests {
         let curve = DemandCurve::new(10.0, 95.0, 0.5, 200);
         for lambda in [0.5, 5.0, 9.9, 37.0, 100.0, 555.0, 1999.0, 5000.0] {
             let direct = curve.instances(lambda);
-            for hint in [
-                None,
-                Some(0),
-                Some(1),
-                Some(7),
-                Some(60),
-                Some(199),
-                Some(5000),
-            ] {
+            for hint in [0, 1, 7, 60, 199, 5000] {
                 assert_eq!(
                     curve.instances_near(lambda, hint),
                     direct,
-                    "λ {lambda} from {hint:?}"
+                    "λ {lambda} from {hint}"
                 );
             }
         }

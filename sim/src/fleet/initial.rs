@@ -10,7 +10,7 @@ use super::cost::CostMeter;
 use super::{Fleet, FleetApp};
 use crate::latency_table::LatencyTable;
 use crate::scenario::{ExpandedApp, Scenario};
-use crate::service::{DemandCurves, Service};
+use crate::service::{DemandCurves, Service, ServiceModel};
 
 /// Pools never grow past this many instances in the latency tables; larger
 /// pools are solved directly.
@@ -143,21 +143,35 @@ where
             DemandCurves::with_table((4 * largest).min(2 * LARGEST_TABLED_POOL)),
         )
     });
+    // Copies of a spec, and specs alike, share one model: (service rate,
+    // timeout, percentile, bound) → model.
+    type ModelKey = (f64, f64, f64, f64);
+    let mut models: Vec<(ModelKey, Arc<ServiceModel>)> = Vec::new();
     Ok(apps
         .map(|a| {
             let slo = a.spec.slo;
-            let curve = curves.get(
-                a.spec.service_rate_rps,
-                slo.latency_percentile,
-                slo.latency_ms / 1e3,
-            );
-            Service::new(
+            let key = (
                 a.spec.service_rate_rps,
                 a.spec.timeout.as_secs_f64(),
                 slo.latency_percentile,
-                curve,
-                latency.clone(),
-            )
+                slo.latency_ms / 1e3,
+            );
+            let model = match models.iter().find(|(k, _)| *k == key) {
+                Some((_, m)) => m.clone(),
+                None => {
+                    let curve = curves.get(key.0, key.2, key.3);
+                    let m = Arc::new(ServiceModel::new(
+                        key.0,
+                        key.1,
+                        key.2,
+                        curve,
+                        latency.clone(),
+                    ));
+                    models.push((key, m.clone()));
+                    m
+                }
+            };
+            Service::shared(model)
         })
         .collect())
 }

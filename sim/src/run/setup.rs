@@ -274,7 +274,7 @@ struct SharedLoads {
 fn app_load(a: &ExpandedApp, seed: u64, shared: &mut SharedLoads) -> AppLoad {
     let own_seed = derive_seed(seed, &format!("load/{}", a.name));
     let Some((core, kind)) = split_noise(&a.spec.load).filter(|_| a.spec.count > 1) else {
-        return AppLoad::Own(LoadProcess::new(&a.spec.load, own_seed));
+        return AppLoad::Own(Box::new(LoadProcess::new(&a.spec.load, own_seed)));
     };
     let key = (a.layer, a.spec_index);
     let group = match shared.by_spec.iter().find(|(k, _)| *k == key) {

@@ -47,8 +47,9 @@ pub const APP_METRICS: [(&str, Quantity); 8] = [
 
 /// Where an app's load comes from.
 pub enum AppLoad {
-    /// Its own process.
-    Own(LoadProcess),
+    /// Its own process (boxed: it is large, and the copies' variant, the
+    /// common one in large fleets, is visited at every sample).
+    Own(Box<LoadProcess>),
     /// A copy of an app spec: the group's shared deterministic mean, with
     /// the copy's own noise.
     Copy {
