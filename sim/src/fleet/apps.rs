@@ -182,6 +182,7 @@ impl Fleet {
             worker.mem_used = 0.0;
             worker.critical = 0;
         }
+        self.sync_cpu_left(w);
         for (app, _) in hosted {
             let app = app as usize;
             let mut moved = 0;

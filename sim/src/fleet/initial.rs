@@ -46,6 +46,7 @@ impl Fleet {
                 })
                 .collect(),
             alive: Vec::new(),
+            cpu_left: Vec::new(),
             cost: CostMeter::new(s.worker_types.iter().map(|t| t.spot).collect(), start_ms),
             idle_ms: s.workers.idle_termination.as_millis(),
             pool_min: pool_policy.min(),

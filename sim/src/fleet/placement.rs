@@ -17,16 +17,20 @@ impl Fleet {
     /// Best fit: the ready worker with the least CPU left after placing one
     /// instance of `app`, skipping `excluded`; ties go to the older worker.
     pub(crate) fn best_fit(&self, app: usize, excluded: &[u32]) -> Option<u32> {
+        let cpu = self.apps[app].cpu;
         let mut best: Option<(f64, u32)> = None;
         for &w in &self.alive {
+            // From the compact CPU-left table: a worker that cannot beat
+            // the best so far, or is short of CPU by far more than `fits`
+            // tolerates, is passed over without reading it.
+            let left = self.cpu_left[w as usize] - cpu;
+            if left < -1e-6 || best.is_some_and(|(l, _)| left >= l - 1e-12) {
+                continue;
+            }
             if excluded.contains(&w) || !self.fits(w, app) {
                 continue;
             }
-            let worker = &self.workers[w as usize];
-            let left = self.types[worker.type_idx].cpu_cores - worker.cpu_used - self.apps[app].cpu;
-            if best.is_none_or(|(l, _)| left < l - 1e-12) {
-                best = Some((left, w));
-            }
+            best = Some((left, w));
         }
         best.map(|(_, w)| w)
     }
@@ -47,6 +51,7 @@ impl Fleet {
             Some(entry) => entry.1 += n,
             None => worker.hosted.push((app as u32, n)),
         }
+        self.sync_cpu_left(w);
     }
 
     /// Removes `n` instances of `app` from worker `w`; an emptied worker
@@ -73,6 +78,7 @@ impl Fleet {
             worker.mem_used = 0.0;
             self.start_idle_timer(w, now_ms);
         }
+        self.sync_cpu_left(w);
     }
 
     /// The type of the next worker: the cheapest allowed type that fits the

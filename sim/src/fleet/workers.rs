@@ -35,6 +35,7 @@ impl Fleet {
             action_id,
         });
         self.alive.push(id);
+        self.sync_cpu_left(id);
         let price = self.types[type_idx].price_per_hour;
         self.cost.start(now_ms, type_idx, price);
         id

@@ -58,6 +58,7 @@ pub fn fleet(apps: Vec<FleetApp>, types: Vec<WorkerTypeSpec>) -> Fleet {
         cost: CostMeter::new(types.iter().map(|t| t.spot).collect(), 0),
         types,
         alive: Vec::new(),
+        cpu_left: Vec::new(),
         idle_ms: 0,
         pool_min: 1,
         outbox: Vec::new(),
