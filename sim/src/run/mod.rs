@@ -403,13 +403,13 @@ impl Simulation {
                 self.lambdas
                     .extend(apps.iter_mut().map(|app| app.offered(t_s, dt_s, means)));
                 let fleet = &w.fleet.apps[chunk.clone()];
-                for (((i, app), fa), &lambda) in
-                    chunk.clone().zip(apps).zip(fleet).zip(&self.lambdas)
-                {
+                for ((app, fa), &lambda) in apps.iter_mut().zip(fleet).zip(&self.lambdas) {
                     let counts = [fa.ready, fa.starting, fa.target, fa.pending];
                     pending += fa.pending;
-                    let sample = app.serve(lambda, dt_s, counts);
-                    w.recorder.app_sample(t, i, &sample);
+                    app.serve(lambda, dt_s, counts);
+                }
+                for (i, app) in chunk.clone().zip(&self.apps[chunk.clone()]) {
+                    w.recorder.app_sample(t, i, &app.sample(dt_s));
                 }
             }
         }

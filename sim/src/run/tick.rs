@@ -105,28 +105,20 @@ impl SimApp {
 
     /// Serves the interval starting now with `lambda` requests per second
     /// offered and the fleet's (ready, starting, target, pending) `counts`
-    /// for the app, keeps its stats for the engine, and gives its sample.
+    /// for the app; its stats stay with the app for [`SimApp::sample`] and
+    /// the engine.
     #[inline]
-    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4]) -> AppSample {
-        let stats = self.service.interval(lambda, counts[0], dt_s);
-        let [ready, starting, target, pending] = counts;
-        let sample = self.sample(&stats, ready, starting, target, pending, dt_s);
-        self.interval = stats;
+    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4]) {
+        self.interval = self.service.interval(lambda, counts[0], dt_s);
         self.counts = counts;
         self.serving = true;
-        sample
     }
 
-    /// The app's sample for the recorder.
-    pub fn sample(
-        &self,
-        stats: &IntervalStats,
-        ready: u32,
-        starting: u32,
-        target: u32,
-        pending: u32,
-        dt_s: f64,
-    ) -> AppSample {
+    /// The recorder's sample of the interval being served.
+    #[inline]
+    pub fn sample(&self, dt_s: f64) -> AppSample {
+        let stats = &self.interval;
+        let [ready, starting, target, pending] = self.counts;
         let drop_rate = if stats.offered > 0.0 {
             stats.dropped / stats.offered
         } else {
