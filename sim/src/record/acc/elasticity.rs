@@ -48,8 +48,8 @@ impl<const N: usize> Default for ElasticAcc<N> {
 
 /// −1, 0 or 1 as `x` is negative, zero or positive.
 #[inline]
-fn sign(x: f64) -> i64 {
-    i64::from(x > 0.0) - i64::from(x < 0.0)
+fn sign(x: f64) -> i32 {
+    i32::from(x > 0.0) - i32::from(x < 0.0)
 }
 
 impl<const N: usize> ElasticAcc<N> {
@@ -57,7 +57,11 @@ impl<const N: usize> ElasticAcc<N> {
     /// unit; `epsilon` floors the demand divisor of the normalised scores.
     #[inline]
     pub(crate) fn push(&mut self, demand: [f64; N], supply: [f64; N], epsilon: [f64; N]) {
-        let first = self.samples == 0;
+        if self.samples == 0 {
+            // The first sample has no predecessor: its changes count as 0.
+            self.prev_demand = demand;
+            self.prev_supply = supply;
+        }
         for l in 0..N {
             let gap = demand[l] - supply[l];
             let relative = gap / demand[l].max(epsilon[l]);
@@ -70,17 +74,8 @@ impl<const N: usize> ElasticAcc<N> {
             self.over_norm[l] -= if over { relative } else { 0.0 };
             self.under_samples[l] += u32::from(under);
             self.over_samples[l] += u32::from(over);
-            // The first sample has no predecessor: its signs count as 0.
-            let ds = if first {
-                0
-            } else {
-                sign(supply[l] - self.prev_supply[l])
-            };
-            let dd = if first {
-                0
-            } else {
-                sign(demand[l] - self.prev_demand[l])
-            };
+            let ds = sign(supply[l] - self.prev_supply[l]);
+            let dd = sign(demand[l] - self.prev_demand[l]);
             self.supply_ahead[l] += u32::from(ds > dd);
             self.demand_ahead[l] += u32::from(dd > ds);
             self.supply_changes[l] += u32::from(ds != 0);
