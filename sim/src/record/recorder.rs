@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::acc::breach::{AppSlaAcc, combine};
+use super::acc::breach::{AppSlaRuns, AppSlaTotals, combine};
 use super::acc::cost::CostAcc;
 use super::acc::elasticity::{ElasticAcc, mean_scores};
 use super::acc::oscillation::OscillationAcc;
@@ -37,7 +37,7 @@ struct AppState {
     bucket: AppBucket,
     /// Instance and request-rate series, lanes [`INSTANCES`] and [`RPS`].
     elasticity: ElasticAcc<2>,
-    sla: AppSlaAcc,
+    sla: AppSlaRuns,
     service_rate_rps: f64,
     cpu_cores: f64,
 }
@@ -50,6 +50,8 @@ pub struct Recorder {
     resources: Vec<ResourceInfo>,
     resource_ids: BTreeMap<String, ResourceIdx>,
     apps: Vec<AppState>,
+    /// Each app's SLA totals, added a bucket at a time (not per sample).
+    sla_totals: Vec<AppSlaTotals>,
     cluster_bucket: ClusterBucket,
     worker_buckets: Vec<WorkerBucket>,
     tick_ms: Option<i64>,
@@ -88,6 +90,7 @@ impl Recorder {
             resources: Vec::with_capacity(meta.apps.len() + 1),
             resource_ids: BTreeMap::new(),
             apps: Vec::with_capacity(meta.apps.len()),
+            sla_totals: vec![AppSlaTotals::default(); meta.apps.len()],
             cluster_bucket: ClusterBucket::default(),
             worker_buckets: vec![WorkerBucket::default(); meta.worker_types.len()],
             tick_ms: None,
@@ -164,8 +167,7 @@ impl Recorder {
             [s.ready as f64, supply_rps],
             [EPSILON_INSTANCES, EPSILON_RPS],
         );
-        st.sla
-            .push(s.latency_breached, s.drop_breached, s.requests, s.dropped);
+        st.sla.push(s.latency_breached, s.drop_breached);
         let cores = (s.ready + s.starting) as f64 * st.cpu_cores;
         self.cost.app_request(app_idx, cores);
         self.app_samples += 1;
@@ -279,7 +281,8 @@ impl Recorder {
     fn flush_bucket(&mut self, bucket: i64) {
         let t_ms = self.meta.start_ms + bucket * self.resolution_ms;
         let dt = self.meta.sample_interval_s;
-        for (i, app) in self.apps.iter_mut().enumerate() {
+        for (i, (app, totals)) in self.apps.iter_mut().zip(&mut self.sla_totals).enumerate() {
+            totals.add(&app.bucket.sla_part());
             app.bucket.flush(&mut self.app_timeline, t_ms, i as u32, dt);
         }
         self.cluster_bucket
@@ -295,20 +298,20 @@ impl Recorder {
             .meta
             .apps
             .iter()
-            .zip(&self.apps)
-            .map(|(meta, st)| AppSla {
+            .zip(self.apps.iter().zip(&self.sla_totals))
+            .map(|(meta, (st, totals))| AppSla {
                 app: meta.name.clone(),
                 layer: meta.layer,
                 slo: meta.slo,
-                observed_s: st.sla.samples as f64 * dt,
-                requests: st.sla.requests,
-                dropped: st.sla.dropped,
-                drop_rate: if st.sla.requests > 0.0 {
-                    st.sla.dropped / st.sla.requests
+                observed_s: totals.samples as f64 * dt,
+                requests: totals.requests,
+                dropped: totals.dropped,
+                drop_rate: if totals.requests > 0.0 {
+                    totals.dropped / totals.requests
                 } else {
                     0.0
                 },
-                stats: st.sla.stats(dt),
+                stats: totals.stats(&st.sla, dt),
             })
             .collect();
         let parts = |layer: Option<Layer>| -> Vec<_> {
@@ -349,8 +352,8 @@ impl Recorder {
             .collect();
         let sampled: Vec<(&AppElasticity, bool)> = apps
             .iter()
-            .zip(&self.apps)
-            .map(|(a, st)| (a, st.sla.samples > 0))
+            .zip(&self.sla_totals)
+            .map(|(a, totals)| (a, totals.samples > 0))
             .collect();
         let aggregate = |pick: fn(&AppElasticity) -> super::figures::Scores| {
             let of = |layer: Option<Layer>| {

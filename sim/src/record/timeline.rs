@@ -3,6 +3,7 @@
 //! (bucket, entity declaration order) order). Means are over the samples in
 //! the bucket; `dt_s` is the time those samples stand for.
 
+use super::acc::breach::SlaPart;
 use super::sample::{AppSample, ClusterSample, WorkerSample};
 
 /// `timeline_apps.parquet` as columns; units as in `docs/run-format.md`.
@@ -183,6 +184,26 @@ impl AppBucket {
         self.breach_requests += if any { s.requests } else { 0.0 };
         self.latency_requests += if s.latency_breached { s.requests } else { 0.0 };
         self.drop_requests += if s.drop_breached { s.requests } else { 0.0 };
+    }
+
+    /// The bucket's samples, requests and breaches, for the app's SLA
+    /// totals.
+    pub(crate) fn sla_part(&self) -> SlaPart {
+        SlaPart {
+            samples: u64::from(self.n),
+            requests: self.requests,
+            dropped: self.dropped,
+            breached: [
+                u64::from(self.breached),
+                u64::from(self.latency_breached),
+                u64::from(self.drop_breached),
+            ],
+            breach_requests: [
+                self.breach_requests,
+                self.latency_requests,
+                self.drop_requests,
+            ],
+        }
     }
 
     /// Appends the bucket as a row (if it has samples) and empties it.

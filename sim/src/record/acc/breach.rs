@@ -2,86 +2,134 @@
 
 use crate::record::figures::{BreachStats, SlaStats};
 
-/// Running counts for [`BreachStats`]. Counts of samples are 32-bit (an
-/// app would need 136 years of one-second samples to overflow them): the
-/// accumulators of every app are visited at every sample, and their size is
-/// what a run of 10,000 apps moves through memory.
+/// Runs of breached samples of one objective: the part of [`BreachStats`]
+/// that must be followed sample by sample. Counts are 32-bit (an app would
+/// need 136 years of one-second samples to overflow them): every app's runs
+/// are visited at every sample, and their size is what a run of 10,000 apps
+/// moves through memory.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct BreachAcc {
-    requests: f64,
+pub(crate) struct BreachRuns {
     breaches: u32,
-    breached_samples: u32,
     run: u32,
     longest_run: u32,
 }
 
-impl BreachAcc {
-    /// Adds one sample: whether it missed the objective and the requests
-    /// offered in it.
+impl BreachRuns {
+    /// Adds one sample: whether it missed the objective.
     #[inline]
-    pub(crate) fn push(&mut self, breached: bool, requests: f64) {
+    pub(crate) fn push(&mut self, breached: bool) {
         if breached {
             self.breaches += u32::from(self.run == 0);
             self.run += 1;
-            self.breached_samples += 1;
-            self.requests += requests;
             self.longest_run = self.longest_run.max(self.run);
         } else {
             self.run = 0;
         }
     }
+}
 
-    /// The statistics, with `dt_s` the weight of a sample and `observed_s`
-    /// the app's time with samples (seconds).
-    pub(crate) fn stats(&self, dt_s: f64, observed_s: f64) -> BreachStats {
-        let breach_s = self.breached_samples as f64 * dt_s;
-        BreachStats {
-            breaches: u64::from(self.breaches),
-            breach_minutes: breach_s / 60.0,
-            share_of_time: if observed_s > 0.0 {
-                breach_s / observed_s
-            } else {
-                0.0
-            },
-            requests_affected: self.requests,
-            longest_breach_s: self.longest_run as f64 * dt_s,
-        }
+/// Breached samples of one objective and the requests offered in them: the
+/// part of [`BreachStats`] that adds up, added a timeline bucket at a time
+/// (the bucket sums the same figures anyway).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct BreachTotals {
+    breached_samples: u64,
+    requests: f64,
+}
+
+/// The statistics, with `dt_s` the weight of a sample and `observed_s` the
+/// app's time with samples (seconds).
+fn breach_stats(
+    runs: &BreachRuns,
+    totals: &BreachTotals,
+    dt_s: f64,
+    observed_s: f64,
+) -> BreachStats {
+    let breach_s = totals.breached_samples as f64 * dt_s;
+    BreachStats {
+        breaches: u64::from(runs.breaches),
+        breach_minutes: breach_s / 60.0,
+        share_of_time: if observed_s > 0.0 {
+            breach_s / observed_s
+        } else {
+            0.0
+        },
+        requests_affected: totals.requests,
+        longest_breach_s: f64::from(runs.longest_run) * dt_s,
     }
 }
 
-/// Running counts of one app's objectives.
+/// Runs of one app's objectives (any, latency, drop rate), sample by
+/// sample.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct AppSlaAcc {
+pub(crate) struct AppSlaRuns {
+    any: BreachRuns,
+    latency: BreachRuns,
+    drop_rate: BreachRuns,
+}
+
+impl AppSlaRuns {
+    /// Adds one sample's breach flags.
+    #[inline]
+    pub(crate) fn push(&mut self, latency: bool, drop_rate: bool) {
+        self.any.push(latency || drop_rate);
+        self.latency.push(latency);
+        self.drop_rate.push(drop_rate);
+    }
+}
+
+/// A stretch of one app's samples, summed (a timeline bucket).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct SlaPart {
+    /// Samples.
+    pub(crate) samples: u64,
+    /// Requests offered.
+    pub(crate) requests: f64,
+    /// Requests dropped.
+    pub(crate) dropped: f64,
+    /// Breached samples: any objective, latency, drop rate.
+    pub(crate) breached: [u64; 3],
+    /// Requests offered in them, in the same order.
+    pub(crate) breach_requests: [f64; 3],
+}
+
+/// Totals of one app's objectives, added a stretch at a time.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct AppSlaTotals {
     /// Samples seen.
     pub(crate) samples: u64,
     /// Requests offered.
     pub(crate) requests: f64,
     /// Requests dropped.
     pub(crate) dropped: f64,
-    any: BreachAcc,
-    latency: BreachAcc,
-    drop_rate: BreachAcc,
+    objectives: [BreachTotals; 3],
 }
 
-impl AppSlaAcc {
-    /// Adds one sample.
-    #[inline]
-    pub(crate) fn push(&mut self, latency: bool, drop_rate: bool, requests: f64, dropped: f64) {
-        self.samples += 1;
-        self.requests += requests;
-        self.dropped += dropped;
-        self.any.push(latency || drop_rate, requests);
-        self.latency.push(latency, requests);
-        self.drop_rate.push(drop_rate, requests);
+impl AppSlaTotals {
+    /// Adds a stretch of samples.
+    pub(crate) fn add(&mut self, part: &SlaPart) {
+        self.samples += part.samples;
+        self.requests += part.requests;
+        self.dropped += part.dropped;
+        for (t, (&n, &r)) in self
+            .objectives
+            .iter_mut()
+            .zip(part.breached.iter().zip(&part.breach_requests))
+        {
+            t.breached_samples += n;
+            t.requests += r;
+        }
     }
 
-    /// The statistics, with `dt_s` the weight of a sample.
-    pub(crate) fn stats(&self, dt_s: f64) -> SlaStats {
+    /// The statistics of the app whose runs are `runs`, with `dt_s` the
+    /// weight of a sample.
+    pub(crate) fn stats(&self, runs: &AppSlaRuns, dt_s: f64) -> SlaStats {
         let observed_s = self.samples as f64 * dt_s;
+        let [any, latency, drop_rate] = &self.objectives;
         SlaStats {
-            any: self.any.stats(dt_s, observed_s),
-            latency: self.latency.stats(dt_s, observed_s),
-            drop_rate: self.drop_rate.stats(dt_s, observed_s),
+            any: breach_stats(&runs.any, any, dt_s, observed_s),
+            latency: breach_stats(&runs.latency, latency, dt_s, observed_s),
+            drop_rate: breach_stats(&runs.drop_rate, drop_rate, dt_s, observed_s),
         }
     }
 }
@@ -118,12 +166,33 @@ pub(crate) fn combine(parts: &[(SlaStats, f64)]) -> SlaStats {
 mod tests {
     use super::*;
 
-    fn run(flags: &[bool]) -> BreachStats {
-        let mut acc = BreachAcc::default();
-        for (i, &b) in flags.iter().enumerate() {
-            acc.push(b, 100.0 + i as f64);
+    /// One app's statistics from samples of (latency breached, drop rate
+    /// breached, requests, dropped), each added as a stretch of its own.
+    fn app(samples: &[(bool, bool, f64, f64)], dt_s: f64) -> (SlaStats, AppSlaTotals) {
+        let (mut runs, mut totals) = (AppSlaRuns::default(), AppSlaTotals::default());
+        for &(latency, drop_rate, requests, dropped) in samples {
+            runs.push(latency, drop_rate);
+            let n = |b: bool| u64::from(b);
+            let r = |b: bool| if b { requests } else { 0.0 };
+            let any = latency || drop_rate;
+            totals.add(&SlaPart {
+                samples: 1,
+                requests,
+                dropped,
+                breached: [n(any), n(latency), n(drop_rate)],
+                breach_requests: [r(any), r(latency), r(drop_rate)],
+            });
         }
-        acc.stats(10.0, flags.len() as f64 * 10.0)
+        (totals.stats(&runs, dt_s), totals)
+    }
+
+    fn run(flags: &[bool]) -> BreachStats {
+        let samples: Vec<_> = flags
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| (b, false, 100.0 + i as f64, 0.0))
+            .collect();
+        app(&samples, 10.0).0.latency
     }
 
     #[test]
@@ -154,11 +223,14 @@ mod tests {
 
     #[test]
     fn objectives_are_counted_apart_and_together() {
-        let mut acc = AppSlaAcc::default();
-        acc.push(true, false, 10.0, 0.0);
-        acc.push(false, true, 20.0, 5.0);
-        acc.push(false, false, 30.0, 0.0);
-        let s = acc.stats(60.0);
+        let (s, totals) = app(
+            &[
+                (true, false, 10.0, 0.0),
+                (false, true, 20.0, 5.0),
+                (false, false, 30.0, 0.0),
+            ],
+            60.0,
+        );
         // Back-to-back latency then drop breach is one "any" breach of 2 min.
         assert_eq!(
             (
@@ -173,7 +245,7 @@ mod tests {
             (s.drop_rate.breaches, s.drop_rate.requests_affected),
             (1, 20.0)
         );
-        assert_eq!((acc.requests, acc.dropped), (60.0, 5.0));
+        assert_eq!((totals.requests, totals.dropped), (60.0, 5.0));
     }
 
     #[test]
