@@ -46,12 +46,6 @@ impl<const N: usize> Default for ElasticAcc<N> {
     }
 }
 
-/// −1, 0 or 1 as `x` is negative, zero or positive.
-#[inline]
-fn sign(x: f64) -> i32 {
-    i32::from(x > 0.0) - i32::from(x < 0.0)
-}
-
 impl<const N: usize> ElasticAcc<N> {
     /// Adds one sample of each series: demand and supply in the series'
     /// unit; `epsilon` floors the demand divisor of the normalised scores.
@@ -74,12 +68,18 @@ impl<const N: usize> ElasticAcc<N> {
             self.over_norm[l] -= if over { relative } else { 0.0 };
             self.under_samples[l] += u32::from(under);
             self.over_samples[l] += u32::from(over);
-            let ds = sign(supply[l] - self.prev_supply[l]);
-            let dd = sign(demand[l] - self.prev_demand[l]);
-            self.supply_ahead[l] += u32::from(ds > dd);
-            self.demand_ahead[l] += u32::from(dd > ds);
-            self.supply_changes[l] += u32::from(ds != 0);
-            self.demand_changes[l] += u32::from(dd != 0);
+            // With ds, dd the signs of the changes since the last sample,
+            // supply is ahead when ds > dd: it rose while demand did not,
+            // or held while demand fell (and the same the other way round).
+            let (s, ps) = (supply[l], self.prev_supply[l]);
+            let (d, pd) = (demand[l], self.prev_demand[l]);
+            let (s_up, s_down, d_up, d_down) = (s > ps, s < ps, d > pd, d < pd);
+            let supply_ahead = (s_up & !d_up) | (!s_up & !s_down & d_down);
+            let demand_ahead = (d_up & !s_up) | (!d_up & !d_down & s_down);
+            self.supply_ahead[l] += u32::from(supply_ahead);
+            self.demand_ahead[l] += u32::from(demand_ahead);
+            self.supply_changes[l] += u32::from(s_up | s_down);
+            self.demand_changes[l] += u32::from(d_up | d_down);
         }
         self.prev_demand = demand;
         self.prev_supply = supply;
