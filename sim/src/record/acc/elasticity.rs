@@ -232,6 +232,21 @@ mod tests {
     }
 
     #[test]
+    fn every_pair_of_moves_counts_by_the_signs_of_the_changes() {
+        for ds in [-1.0, 0.0, 1.0] {
+            for dd in [-1.0, 0.0, 1.0] {
+                // (demand, supply): both move by their sign from 5.
+                let s = run(&[(5.0, 5.0), (5.0 + dd, 5.0 + ds)], 10.0, 10.0);
+                let at = format!("Δs {ds}, Δd {dd}");
+                assert_eq!(s.k, f64::from(u8::from(ds > dd)), "k, {at}");
+                assert_eq!(s.k_prime, f64::from(u8::from(dd > ds)), "k', {at}");
+                assert_eq!(s.supply_changes, f64::from(u8::from(ds != 0.0)), "{at}");
+                assert_eq!(s.demand_changes, f64::from(u8::from(dd != 0.0)), "{at}");
+            }
+        }
+    }
+
+    #[test]
     fn mean_of_scores_is_field_wise() {
         let a = Scores {
             a_u: 1.0,
