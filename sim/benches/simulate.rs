@@ -15,7 +15,7 @@ use std::sync::Arc;
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use lighthouse_sim::benchmark::throughput_scenario;
 use lighthouse_sim::latency_table::LatencyTable;
-use lighthouse_sim::service::{DemandCurves, Service};
+use lighthouse_sim::service::{DemandCurves, Service, ServiceModel};
 use lighthouse_sim::{SimOptions, Simulation, parse_scenario};
 
 const TICKS_PER_DAY: u64 = 8_640;
@@ -40,13 +40,13 @@ fn simulate_one_day(c: &mut Criterion) {
 
 fn service_interval(c: &mut Criterion) {
     let mut curves = DemandCurves::with_table(120);
-    let mut service = Service::new(
+    let mut service = Service::new(ServiceModel::new(
         100.0,
         10.0,
         95.0,
         curves.get(100.0, 95.0, 0.25),
         Arc::new(LatencyTable::new(30)),
-    );
+    ));
     // Loads from light to near saturation of 4 instances.
     let loads: Vec<f64> = (0..64).map(|i| 20.0 + 6.0 * f64::from(i)).collect();
     let mut i = 0;

@@ -72,9 +72,6 @@ impl LatencyTable {
     /// M/M/c figures for `lambda` requests per second on `c` instances of
     /// `mu` requests per second; `None` at or above saturation.
     pub fn stats(&self, lambda: f64, mu: f64, c: u32) -> Option<QueueStats> {
-        if c == 0 || mu <= 0.0 || lambda.is_nan() || lambda < 0.0 {
-            return None;
-        }
         let inv_capacity = 1.0 / (f64::from(c) * mu);
         match self.lookup(lambda, mu, c, inv_capacity) {
             Some((s, wait_probability)) => Some(QueueStats {
@@ -84,7 +81,8 @@ impl LatencyTable {
                 mean_response_s: s.mean_wait_s + 1.0 / mu,
                 p95_response_s: s.p95_response_s,
             }),
-            None => mmc(lambda, mu, c).filter(|_| lambda * inv_capacity < 1.0),
+            // Outside the table; `mmc` refuses saturation and bad input.
+            None => mmc(lambda, mu, c),
         }
     }
 
@@ -97,11 +95,6 @@ impl LatencyTable {
     pub fn steady(&self, lambda: f64, mu: f64, c: u32, inv_capacity: f64) -> Option<Steady> {
         if let Some((s, _)) = self.lookup(lambda, mu, c, inv_capacity) {
             return Some(s);
-        }
-        let rho = lambda * inv_capacity;
-        // NaN and saturation alike.
-        if rho.partial_cmp(&1.0) != Some(std::cmp::Ordering::Less) || c == 0 {
-            return None;
         }
         mmc(lambda, mu, c).map(|s| Steady {
             utilisation: s.utilisation,

@@ -253,18 +253,9 @@ pub struct Service {
 }
 
 impl Service {
-    /// A service with an empty queue and a model of its own (see
-    /// [`ServiceModel::new`] for the arguments).
-    pub fn new(
-        mu: f64,
-        timeout_s: f64,
-        percentile: f64,
-        demand: Arc<DemandCurve>,
-        latency: Arc<LatencyTable>,
-    ) -> Self {
-        Service::shared(Arc::new(ServiceModel::new(
-            mu, timeout_s, percentile, demand, latency,
-        )))
+    /// A service with an empty queue and a model of its own.
+    pub fn new(model: ServiceModel) -> Self {
+        Service::shared(Arc::new(model))
     }
 
     /// A service with an empty queue on a model shared with other apps.
@@ -397,13 +388,13 @@ mod tests {
     #[test]
     fn an_interval_reports_latency_drops_and_demand() {
         let curves = &mut DemandCurves::default();
-        let mut s = Service::new(
+        let mut s = Service::new(ServiceModel::new(
             100.0,
             10.0,
             95.0,
             curves.get(100.0, 95.0, 0.25),
             Arc::new(LatencyTable::new(8)),
-        );
+        ));
         let calm = s.interval(150.0, 4, 10.0);
         assert_eq!((calm.offered, calm.dropped), (1500.0, 0.0));
         assert!(

@@ -389,7 +389,7 @@ impl Simulation {
                     }
                     let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
                     app.push(&mut self.core, stats, ready, dt_s, at, noise);
-                    if !self.forecasts.is_empty() {
+                    if forecasting {
                         self.forecasts
                             .publish(i, &mut self.core, app.key, ready, at);
                     }
