@@ -1,6 +1,7 @@
 //! `run`, `report` and their errors.
 
 use crate::support::*;
+use std::path::{Path, PathBuf};
 
 #[test]
 fn every_shipped_scenario_runs() {
@@ -78,57 +79,42 @@ fn the_quickstart_writes_its_report() {
     assert!(out.join("report.html").exists());
 }
 
+/// Runs the quickstart with `extra` arguments into `out/<name>`, once per
+/// name, and gives the output directories.
+fn quickstart_runs(out: &Path, names: &[&str], extra: &[&str]) -> Vec<PathBuf> {
+    names
+        .iter()
+        .map(|name| {
+            let dir = out.join(name);
+            let quickstart = scenario("quickstart.toml");
+            let mut args = vec!["run", quickstart.as_str(), "--out", dir.to_str().unwrap()];
+            args.extend_from_slice(extra);
+            ok(&args);
+            dir
+        })
+        .collect()
+}
+
 #[test]
 fn the_same_run_gives_byte_identical_reports() {
     // A whole quickstart day: enough rows that a parallel aggregation
     // summing in a varying order would change the figures' last bits.
     let tmp = tempfile::tempdir().unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    for dir in [&a, &b] {
-        ok(&[
-            "run",
-            &scenario("quickstart.toml"),
-            "--out",
-            dir.to_str().unwrap(),
-        ]);
-    }
-    let compared = assert_identical_dirs(&a, &b);
+    let dirs = quickstart_runs(tmp.path(), &["a", "b"], &[]);
+    let compared = assert_identical_dirs(&dirs[0], &dirs[1]);
     assert!(compared.iter().any(|f| f.ends_with("summary.json")));
 }
 
 #[test]
 fn the_same_scenario_and_seed_give_byte_identical_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    for dir in [&a, &b] {
-        ok(&[
-            "run",
-            &scenario("quickstart.toml"),
-            "--duration",
-            "4h",
-            "--seed",
-            "7",
-            "--out",
-            dir.to_str().unwrap(),
-            "--no-report",
-        ]);
-    }
-    assert_identical_dirs(&a, &b);
-    let c = tmp.path().join("c");
-    ok(&[
-        "run",
-        &scenario("quickstart.toml"),
-        "--duration",
-        "4h",
-        "--seed",
-        "8",
-        "--out",
-        c.to_str().unwrap(),
-        "--no-report",
-    ]);
+    let short = ["--duration", "4h", "--no-report", "--seed"];
+    let seed_7 = quickstart_runs(tmp.path(), &["a", "b"], &[&short[..], &["7"]].concat());
+    assert_identical_dirs(&seed_7[0], &seed_7[1]);
+    let seed_8 = quickstart_runs(tmp.path(), &["c"], &[&short[..], &["8"]].concat());
     assert_ne!(
-        std::fs::read(a.join("timeline_apps.parquet")).unwrap(),
-        std::fs::read(c.join("timeline_apps.parquet")).unwrap()
+        std::fs::read(seed_7[0].join("timeline_apps.parquet")).unwrap(),
+        std::fs::read(seed_8[0].join("timeline_apps.parquet")).unwrap()
     );
 }
 

@@ -100,6 +100,79 @@ fn placement_is_best_fit_and_respects_spot() {
     f.check_invariants().unwrap();
 }
 
+/// Where one-instance-at-a-time best fit puts `n` instances of `app`: each
+/// on the ready worker with the least CPU left after it (ties to the older
+/// worker), from the fleet's CPU and memory use now. Instances per worker id.
+fn best_fit_one_at_a_time(f: &lighthouse_sim::fleet::Fleet, app: usize, n: u32) -> Vec<u32> {
+    let (cpu, mem) = (f.apps[app].cpu, f.apps[app].mem);
+    let mut used: Vec<(f64, f64)> = f.workers.iter().map(|w| (w.cpu_used, w.mem_used)).collect();
+    let mut placed = vec![0; f.workers.len()];
+    for _ in 0..n {
+        let mut best: Option<(f64, usize)> = None;
+        for &w in &f.alive {
+            let w = w as usize;
+            let t = &f.types[f.workers[w].type_idx];
+            let fits = f.workers[w].state == WorkerState::Ready
+                && used[w].0 + cpu <= t.cpu_cores + 1e-9
+                && used[w].1 + mem <= t.memory_gb + 1e-9;
+            let left = t.cpu_cores - used[w].0 - cpu;
+            if fits && best.is_none_or(|(l, _)| left < l - 1e-12) {
+                best = Some((left, w));
+            }
+        }
+        let Some((_, w)) = best else { break };
+        used[w].0 += cpu;
+        used[w].1 += mem;
+        placed[w] += 1;
+    }
+    placed
+}
+
+#[test]
+fn placement_puts_each_instance_where_one_at_a_time_best_fit_would() {
+    // Workers of three sizes, filled unevenly by earlier apps, with many
+    // ties between equal workers: the placement (which fills a worker
+    // before searching again and skips workers that cannot win) must
+    // choose as a plain search per instance does.
+    let sizes = [0.5, 1.5, 1.0, 2.0, 0.5, 3.0, 1.0, 2.5];
+    let apps = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &cpu)| app(&format!("a{i}"), cpu, false, false))
+        .collect();
+    let mut f = fleet(
+        apps,
+        vec![
+            worker_type("w4", 4.0, 1.0, false),
+            worker_type("w8", 8.0, 1.8, false),
+            worker_type("w16", 16.0, 3.0, false),
+        ],
+    );
+    for k in 0..12 {
+        f.add_initial_worker(k % 3, 0);
+    }
+    let wanted = [3, 7, 1, 11, 5, 9, 2, 40];
+    for (a, &n) in wanted.iter().enumerate() {
+        let expected = best_fit_one_at_a_time(&f, a, n);
+        f.set_app_target(a, n, 0, a as i64, 0);
+        let placed: Vec<u32> = f
+            .workers
+            .iter()
+            .map(|w| {
+                w.hosted
+                    .iter()
+                    .find(|&&(x, _)| x as usize == a)
+                    .map_or(0, |&(_, k)| k)
+            })
+            .collect();
+        assert_eq!(placed, expected, "app {a}, {n} instances");
+        let unplaced = n - expected.iter().sum::<u32>();
+        assert_eq!(f.apps[a].pending, unplaced, "app {a}");
+        f.check_invariants().unwrap();
+    }
+    assert!(f.apps[7].pending > 0, "the last app does not all fit");
+}
+
 #[test]
 fn new_workers_are_the_cheapest_type_that_fits_and_spot_only_for_tolerant_work() {
     let types = vec![
