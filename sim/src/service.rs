@@ -269,11 +269,6 @@ impl Service {
         }
     }
 
-    /// The shared model.
-    pub fn model(&self) -> &Arc<ServiceModel> {
-        &self.model
-    }
-
     /// 1/(cμ), seconds per request, recomputed only when c changes.
     #[inline]
     fn inv_capacity(&mut self, c: u32) -> f64 {
