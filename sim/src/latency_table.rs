@@ -10,20 +10,18 @@ use crate::queueing::{QueueStats, mmc};
 /// near saturation where the figures change fastest.
 const POINTS: usize = 512;
 
-/// Figures of one grid point, in service times; the two times are stored
-/// multiplied by `1 − ρ`, which keeps them smooth for interpolation.
-#[derive(Clone, Copy, Debug, Default)]
-struct Point {
-    wait_probability: f64,
-    mean_wait: f64,
-    p95: f64,
-}
+/// The two times of one grid point, in service times, stored multiplied by
+/// `1 − ρ`, which keeps them smooth for interpolation: (mean wait, p95
+/// response). The wait probability, which only the full lookup needs, is
+/// kept apart so that the per-sample path reads 16 bytes per point.
+type Times = [f64; 2];
 
-/// Tabulated M/M/c figures for pools of 1 to `max_c` instances: one flat
-/// array, `POINTS + 1` points per pool size.
+/// Tabulated M/M/c figures for pools of 1 to `max_c` instances: flat
+/// arrays, `POINTS + 1` points per pool size.
 #[derive(Clone, Debug)]
 pub struct LatencyTable {
-    points: Vec<Point>,
+    times: Vec<Times>,
+    wait_probability: Vec<f64>,
     max_c: u32,
 }
 
@@ -38,6 +36,22 @@ pub struct Steady {
     pub p95_response_s: f64,
 }
 
+/// Where a load falls in the table, from [`LatencyTable::locate`]: finding
+/// it (a square root) and reading it (two loads) are separate steps so
+/// that the simulator can find the places of many apps before it reads
+/// any, and the processor overlaps their square roots.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Locus {
+    /// Index of the lower grid point in the flat arrays.
+    at: usize,
+    /// Interpolation weight of the upper point, 0–1.
+    weight: f64,
+    /// 1/((1 − ρ)μ), seconds.
+    per_slack: f64,
+    /// Utilisation ρ.
+    rho: f64,
+}
+
 fn rho_at(i: usize) -> f64 {
     let u = i as f64 / POINTS as f64;
     1.0 - (1.0 - u) * (1.0 - u)
@@ -47,40 +61,50 @@ impl LatencyTable {
     /// Tables for pools of up to `max_c` instances (larger pools are
     /// computed directly).
     pub fn new(max_c: u32) -> Self {
-        let points = (1..=max_c)
-            .flat_map(|c| {
-                (0..=POINTS).map(move |i| {
-                    let rho = rho_at(i.min(POINTS - 1));
-                    let s = mmc(rho * f64::from(c), 1.0, c).unwrap_or(QueueStats {
-                        utilisation: rho,
-                        wait_probability: 1.0,
-                        mean_wait_s: 0.0,
-                        mean_response_s: 1.0,
-                        p95_response_s: 1.0,
-                    });
-                    Point {
-                        wait_probability: s.wait_probability,
-                        mean_wait: s.mean_wait_s * (1.0 - rho),
-                        p95: s.p95_response_s * (1.0 - rho),
-                    }
-                })
-            })
-            .collect();
-        LatencyTable { points, max_c }
+        let size = max_c as usize * (POINTS + 1);
+        let mut table = LatencyTable {
+            times: Vec::with_capacity(size),
+            wait_probability: Vec::with_capacity(size),
+            max_c,
+        };
+        for c in 1..=max_c {
+            for i in 0..=POINTS {
+                let rho = rho_at(i.min(POINTS - 1));
+                let s = mmc(rho * f64::from(c), 1.0, c).unwrap_or(QueueStats {
+                    utilisation: rho,
+                    wait_probability: 1.0,
+                    mean_wait_s: 0.0,
+                    mean_response_s: 1.0,
+                    p95_response_s: 1.0,
+                });
+                table
+                    .times
+                    .push([s.mean_wait_s * (1.0 - rho), s.p95_response_s * (1.0 - rho)]);
+                table.wait_probability.push(s.wait_probability);
+            }
+        }
+        table
     }
 
     /// M/M/c figures for `lambda` requests per second on `c` instances of
     /// `mu` requests per second; `None` at or above saturation.
     pub fn stats(&self, lambda: f64, mu: f64, c: u32) -> Option<QueueStats> {
         let inv_capacity = 1.0 / (f64::from(c) * mu);
-        match self.lookup(lambda, mu, c, inv_capacity) {
-            Some((s, wait_probability)) => Some(QueueStats {
-                utilisation: s.utilisation,
-                wait_probability,
-                mean_wait_s: s.mean_wait_s,
-                mean_response_s: s.mean_wait_s + 1.0 / mu,
-                p95_response_s: s.p95_response_s,
-            }),
+        match self.locate(lambda, mu, c, inv_capacity) {
+            Some(locus) => {
+                let s = self.read(&locus);
+                let (a, b) = (
+                    self.wait_probability[locus.at],
+                    self.wait_probability[locus.at + 1],
+                );
+                Some(QueueStats {
+                    utilisation: s.utilisation,
+                    wait_probability: a + (b - a) * locus.weight,
+                    mean_wait_s: s.mean_wait_s,
+                    mean_response_s: s.mean_wait_s + 1.0 / mu,
+                    p95_response_s: s.p95_response_s,
+                })
+            }
             // Outside the table; `mmc` refuses saturation and bad input.
             None => mmc(lambda, mu, c),
         }
@@ -89,13 +113,17 @@ impl LatencyTable {
     /// The steady-state figures of `lambda ≥ 0` requests per second on
     /// `c ≥ 1` instances of `mu` requests per second, with `inv_capacity`
     /// = 1/(cμ) seconds per request computed by the caller (it changes only
-    /// with c); `None` at or above saturation. This is the simulator's
-    /// per-app, per-sample path: no division waits on another.
-    #[inline]
+    /// with c); `None` at or above saturation.
     pub fn steady(&self, lambda: f64, mu: f64, c: u32, inv_capacity: f64) -> Option<Steady> {
-        if let Some((s, _)) = self.lookup(lambda, mu, c, inv_capacity) {
-            return Some(s);
+        match self.locate(lambda, mu, c, inv_capacity) {
+            Some(locus) => Some(self.read(&locus)),
+            None => Self::solve(lambda, mu, c),
         }
+    }
+
+    /// [`steady`](Self::steady) for a load outside the table: solved
+    /// directly; `None` at or above saturation.
+    pub fn solve(lambda: f64, mu: f64, c: u32) -> Option<Steady> {
         mmc(lambda, mu, c).map(|s| Steady {
             utilisation: s.utilisation,
             mean_wait_s: s.mean_wait_s,
@@ -103,17 +131,18 @@ impl LatencyTable {
         })
     }
 
-    /// The interpolated figures and the wait probability, when `c` and ρ
-    /// are inside the table.
+    /// Where `lambda` requests per second on `c` instances of `mu` fall in
+    /// the table (`inv_capacity` = 1/(cμ)), when `c` and ρ are inside it.
+    /// No division waits on another: 1/((1 − ρ)μ) is computed alongside
+    /// the square root.
     #[inline]
-    fn lookup(&self, lambda: f64, mu: f64, c: u32, inv_capacity: f64) -> Option<(Steady, f64)> {
+    pub fn locate(&self, lambda: f64, mu: f64, c: u32, inv_capacity: f64) -> Option<Locus> {
         let rho = lambda * inv_capacity;
         // `contains` is false for NaN too.
         if !(0.0..1.0).contains(&rho) || c == 0 || c > self.max_c {
             return None;
         }
         let slack = 1.0 - rho;
-        // Independent of the square root below, so the two overlap.
         let per_slack = 1.0 / (slack * mu);
         let f = (1.0 - slack.sqrt()) * POINTS as f64;
         // 0 ≤ f < POINTS here, so the conversion is exact in range.
@@ -121,18 +150,25 @@ impl LatencyTable {
         if i >= POINTS - 1 {
             return None;
         }
-        let at = (c as usize - 1) * (POINTS + 1) + i;
-        let (a, b) = (self.points[at], self.points[at + 1]);
-        let w = f - i as f64;
+        Some(Locus {
+            at: (c as usize - 1) * (POINTS + 1) + i,
+            weight: f - i as f64,
+            per_slack,
+            rho,
+        })
+    }
+
+    /// The interpolated figures at a place [`locate`](Self::locate) found.
+    #[inline]
+    pub fn read(&self, locus: &Locus) -> Steady {
+        let (a, b) = (self.times[locus.at], self.times[locus.at + 1]);
+        let w = locus.weight;
         let lerp = |x: f64, y: f64| x + (y - x) * w;
-        Some((
-            Steady {
-                utilisation: rho,
-                mean_wait_s: lerp(a.mean_wait, b.mean_wait) * per_slack,
-                p95_response_s: lerp(a.p95, b.p95) * per_slack,
-            },
-            lerp(a.wait_probability, b.wait_probability),
-        ))
+        Steady {
+            utilisation: locus.rho,
+            mean_wait_s: lerp(a[0], b[0]) * locus.per_slack,
+            p95_response_s: lerp(a[1], b[1]) * locus.per_slack,
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::latency_table::LatencyTable;
+use crate::latency_table::{LatencyTable, Locus};
 use crate::queueing::{Backlog, response_percentile_s};
 
 /// ln 20: the 95th percentile of an exponential with rate 1.
@@ -176,6 +176,8 @@ impl DemandCurves {
 pub struct IntervalStats {
     /// Requests offered.
     pub offered: f64,
+    /// Requests offered per second (`offered` ÷ the interval).
+    pub rate_rps: f64,
     /// Requests served.
     pub served: f64,
     /// Requests dropped.
@@ -283,18 +285,49 @@ impl Service {
     /// ready instances.
     #[inline]
     pub fn interval(&mut self, lambda: f64, c: u32, dt_s: f64) -> IntervalStats {
+        let locus = self.locate(lambda, c, dt_s);
+        self.interval_at(lambda, c, dt_s, locus)
+    }
+
+    /// The first step of [`interval`](Self::interval): where the interval
+    /// falls in the latency table, when the queue is empty and the load
+    /// inside the table. Pass the answer to
+    /// [`interval_at`](Self::interval_at) with the same arguments.
+    #[inline]
+    pub fn locate(&mut self, lambda: f64, c: u32, dt_s: f64) -> Option<Locus> {
+        if !self.steady_possible(c, dt_s) {
+            return None;
+        }
+        let inv_capacity = self.inv_capacity(c);
+        self.model
+            .latency
+            .locate(lambda.max(0.0), self.model.mu, c, inv_capacity)
+    }
+
+    /// Whether the interval can be served from the steady state (the same
+    /// caps as `Backlog::step`); anything else (a backlog, no instances)
+    /// goes through the backlog model.
+    #[inline]
+    fn steady_possible(&self, c: u32, dt_s: f64) -> bool {
+        self.backlog.queued <= 1e-9 && dt_s > 0.0 && c > 0 && self.model.mu > 0.0
+    }
+
+    /// The second step of [`interval`](Self::interval), with the `locus`
+    /// that [`locate`](Self::locate) gave for the same arguments.
+    #[inline]
+    pub fn interval_at(
+        &mut self,
+        lambda: f64,
+        c: u32,
+        dt_s: f64,
+        locus: Option<Locus>,
+    ) -> IntervalStats {
         let was_queued = self.backlog.queued;
         let mu = self.model.mu;
-        // Steady state from the table, with the same caps as
-        // `Backlog::step`; anything else (a backlog, saturation, no
-        // instances) goes through the backlog model.
-        let steady = if was_queued <= 1e-9 && dt_s > 0.0 && c > 0 && mu > 0.0 {
-            let inv_capacity = self.inv_capacity(c);
-            self.model
-                .latency
-                .steady(lambda.max(0.0), mu, c, inv_capacity)
-        } else {
-            None
+        let steady = match locus {
+            Some(locus) => Some(self.model.latency.read(&locus)),
+            None if self.steady_possible(c, dt_s) => LatencyTable::solve(lambda.max(0.0), mu, c),
+            None => None,
         };
         let m = &*self.model;
         let out = match steady {
@@ -327,6 +360,7 @@ impl Service {
         self.last_demand = demand_instances;
         IntervalStats {
             offered: lambda * dt_s,
+            rate_rps: lambda,
             served: out.served,
             dropped: out.dropped,
             mean_ms: out.mean_response_s * 1e3,

@@ -254,6 +254,7 @@ pub(crate) fn effective_bounds(policy: &CompiledPolicy, now: Timestamp) -> (u32,
 }
 
 /// The vote of a policy; composites evaluate every member.
+#[inline]
 pub(crate) fn vote_policy(
     ty: &CompiledType,
     policy: &CompiledPolicy,

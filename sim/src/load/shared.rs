@@ -68,12 +68,29 @@ impl CopyNoise {
     /// is `mean` requests per second; never negative.
     #[inline]
     pub fn apply(&mut self, mean: f64, dt_s: f64) -> f64 {
+        let z = self.draw();
+        self.apply_drawn(mean, dt_s, z)
+    }
+
+    /// The first step of [`apply`](Self::apply): the interval's standard
+    /// normal variate for log-normal noise (0 for the other kinds, which
+    /// draw in the second step). Drawing the variates of many copies before
+    /// using any lets the processor overlap their `exp`s.
+    #[inline]
+    pub fn draw(&mut self) -> f64 {
+        match self {
+            CopyNoise::LogNormal { rng, .. } => StandardNormal.sample(rng),
+            CopyNoise::None | CopyNoise::Poisson { .. } => 0.0,
+        }
+    }
+
+    /// The second step of [`apply`](Self::apply), with the variate `z`
+    /// that [`draw`](Self::draw) gave for this interval.
+    #[inline]
+    pub fn apply_drawn(&mut self, mean: f64, dt_s: f64, z: f64) -> f64 {
         let r = match self {
             CopyNoise::None => mean,
-            CopyNoise::LogNormal { sigma, rng } => {
-                let z: f64 = StandardNormal.sample(rng);
-                mean * super::exp::exp(*sigma * z)
-            }
+            CopyNoise::LogNormal { sigma, .. } => mean * super::exp::exp(*sigma * z),
             CopyNoise::Poisson { rng } => {
                 let expected = mean * dt_s;
                 if dt_s <= 0.0 || expected.is_nan() || expected <= 0.0 {

@@ -107,96 +107,109 @@ pub struct WorkerTimeline {
     pub cost: Vec<f64>,
 }
 
-/// One app's open bucket: sums over its samples.
+/// One app's open bucket: sums over its samples. Every sum, the counts
+/// included, is an `f64` (counts are exact up to 2^53) and the fields sit
+/// side by side, so that a sample is added with packed adds.
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub(crate) struct AppBucket {
-    n: u32,
+    n: f64,
     demand_rps: f64,
     supply_rps: f64,
     demand_instances: f64,
     supply_instances: f64,
     allocated: f64,
-    target: f64,
     pending: f64,
     cpu: f64,
     latency_mean: f64,
     latency_p95: f64,
-    latency_p95_max: f64,
     requests: f64,
     dropped: f64,
-    breached: u32,
-    latency_breached: u32,
-    drop_breached: u32,
+    breached: f64,
+    latency_breached: f64,
+    drop_breached: f64,
     breach_requests: f64,
     latency_requests: f64,
     drop_requests: f64,
+    /// Not sums: the last sample's target and the largest p95.
+    target: f64,
+    latency_p95_max: f64,
 }
 
 impl Default for AppBucket {
     fn default() -> AppBucket {
         AppBucket {
-            n: 0,
+            n: 0.0,
             demand_rps: 0.0,
             supply_rps: 0.0,
             demand_instances: 0.0,
             supply_instances: 0.0,
             allocated: 0.0,
-            target: 0.0,
             pending: 0.0,
             cpu: 0.0,
             latency_mean: 0.0,
             latency_p95: 0.0,
-            latency_p95_max: f64::NEG_INFINITY,
             requests: 0.0,
             dropped: 0.0,
-            breached: 0,
-            latency_breached: 0,
-            drop_breached: 0,
+            breached: 0.0,
+            latency_breached: 0.0,
+            drop_breached: 0.0,
             breach_requests: 0.0,
             latency_requests: 0.0,
             drop_requests: 0.0,
+            target: 0.0,
+            latency_p95_max: f64::NEG_INFINITY,
         }
     }
+}
+
+/// 1 where `condition` holds, else 0.
+#[inline(always)]
+fn one_if(condition: bool) -> f64 {
+    if condition { 1.0 } else { 0.0 }
 }
 
 impl AppBucket {
     /// Adds a sample; `supply_rps` is ready × service rate.
     #[inline]
     pub(crate) fn add(&mut self, s: &AppSample, supply_rps: f64) {
-        let any = s.breached();
-        self.n += 1;
+        let (latency, drop) = (one_if(s.latency_breached), one_if(s.drop_breached));
+        let any = one_if(s.breached());
+        let ready = f64::from(s.ready);
+        // Request counts are finite, so a 0/1 factor selects them.
+        self.n += 1.0;
         self.demand_rps += s.demand_rps;
         self.supply_rps += supply_rps;
         self.demand_instances += s.demand_instances;
-        self.supply_instances += s.ready as f64;
-        self.allocated += (s.ready + s.starting) as f64;
-        self.target = s.target as f64;
-        self.pending += s.pending as f64;
+        self.supply_instances += ready;
+        self.allocated += ready + f64::from(s.starting);
+        self.pending += f64::from(s.pending);
         self.cpu += s.cpu_percent;
         self.latency_mean += s.latency_mean_ms;
         self.latency_p95 += s.latency_p95_ms;
-        self.latency_p95_max = self.latency_p95_max.max(s.latency_p95_ms);
         self.requests += s.requests;
         self.dropped += s.dropped;
-        self.breached += any as u32;
-        self.latency_breached += s.latency_breached as u32;
-        self.drop_breached += s.drop_breached as u32;
-        self.breach_requests += if any { s.requests } else { 0.0 };
-        self.latency_requests += if s.latency_breached { s.requests } else { 0.0 };
-        self.drop_requests += if s.drop_breached { s.requests } else { 0.0 };
+        self.breached += any;
+        self.latency_breached += latency;
+        self.drop_breached += drop;
+        self.breach_requests += s.requests * any;
+        self.latency_requests += s.requests * latency;
+        self.drop_requests += s.requests * drop;
+        self.target = f64::from(s.target);
+        self.latency_p95_max = self.latency_p95_max.max(s.latency_p95_ms);
     }
 
     /// The bucket's samples, requests and breaches, for the app's SLA
     /// totals.
     pub(crate) fn sla_part(&self) -> SlaPart {
         SlaPart {
-            samples: u64::from(self.n),
+            samples: self.n as u64,
             requests: self.requests,
             dropped: self.dropped,
             breached: [
-                u64::from(self.breached),
-                u64::from(self.latency_breached),
-                u64::from(self.drop_breached),
+                self.breached as u64,
+                self.latency_breached as u64,
+                self.drop_breached as u64,
             ],
             breach_requests: [
                 self.breach_requests,
@@ -208,10 +221,10 @@ impl AppBucket {
 
     /// Appends the bucket as a row (if it has samples) and empties it.
     pub(crate) fn flush(&mut self, out: &mut AppTimeline, t_ms: i64, app_idx: u32, dt_s: f64) {
-        if self.n == 0 {
+        if self.n == 0.0 {
             return;
         }
-        let n = self.n as f64;
+        let n = self.n;
         out.t_ms.push(t_ms);
         out.dt_s.push(n * dt_s);
         out.app_idx.push(app_idx);
@@ -228,10 +241,9 @@ impl AppBucket {
         out.latency_p95_max_ms.push(self.latency_p95_max);
         out.requests.push(self.requests);
         out.dropped.push(self.dropped);
-        out.breach_s.push(self.breached as f64 * dt_s);
-        out.breach_latency_s
-            .push(self.latency_breached as f64 * dt_s);
-        out.breach_drop_s.push(self.drop_breached as f64 * dt_s);
+        out.breach_s.push(self.breached * dt_s);
+        out.breach_latency_s.push(self.latency_breached * dt_s);
+        out.breach_drop_s.push(self.drop_breached * dt_s);
         out.breach_requests.push(self.breach_requests);
         out.breach_latency_requests.push(self.latency_requests);
         out.breach_drop_requests.push(self.drop_requests);

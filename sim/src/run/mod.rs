@@ -36,6 +36,7 @@ pub use world::{Target, World};
 use crate::clock::EventQueue;
 use crate::fleet::FleetEvent;
 use crate::fleet::cost::TypeCost;
+use crate::latency_table::Locus;
 use crate::record::{EventKind, EventRow, RunMode, RunRecord};
 use crate::scenario::{
     Dur, FaultSpec, LoadedScenario, POOL_ID, engine_config, from_document, paths::set_path,
@@ -152,8 +153,12 @@ pub struct Simulation {
     shared_loads: Vec<crate::load::LoadProcess>,
     /// Their means for the interval being served.
     shared_means: Vec<f64>,
-    /// Each app's offered load for the interval being served (scratch).
+    /// Each app's noise variate and offered load for the interval being
+    /// served (scratch, one chunk of apps).
+    draws: Vec<f64>,
     lambdas: Vec<f64>,
+    /// Where each app of a chunk falls in its latency table.
+    loci: Vec<Option<Locus>>,
     /// Forecasts published as custom metrics (predictive scaling).
     forecasts: crate::forecast::Forecasters,
 }
@@ -399,17 +404,30 @@ impl Simulation {
                 // The next interval, with the fleet as it is now.
                 let apps = &mut self.apps[chunk.clone()];
                 let means = &self.shared_means;
+                self.draws.clear();
+                self.draws.extend(apps.iter_mut().map(|app| app.draw()));
                 self.lambdas.clear();
-                self.lambdas
-                    .extend(apps.iter_mut().map(|app| app.offered(t_s, dt_s, means)));
+                self.lambdas.extend(
+                    apps.iter_mut()
+                        .zip(&self.draws)
+                        .map(|(app, &z)| app.offered(t_s, dt_s, means, z)),
+                );
                 let fleet = &w.fleet.apps[chunk.clone()];
-                for ((app, fa), &lambda) in apps.iter_mut().zip(fleet).zip(&self.lambdas) {
+                self.loci.clear();
+                self.loci.extend(
+                    apps.iter_mut()
+                        .zip(fleet)
+                        .zip(&self.lambdas)
+                        .map(|((app, fa), &lambda)| app.service.locate(lambda, fa.ready, dt_s)),
+                );
+                let inputs = fleet.iter().zip(&self.lambdas).zip(&self.loci);
+                for (app, ((fa, &lambda), &locus)) in apps.iter_mut().zip(inputs) {
                     let counts = [fa.ready, fa.starting, fa.target, fa.pending];
                     pending += fa.pending;
-                    app.serve(lambda, dt_s, counts);
+                    app.serve(lambda, dt_s, counts, locus);
                 }
                 for (i, app) in chunk.clone().zip(&self.apps[chunk.clone()]) {
-                    w.recorder.app_sample(t, i, &app.sample(dt_s));
+                    w.recorder.app_sample(t, i, &app.sample());
                 }
             }
         }

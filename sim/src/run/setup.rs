@@ -255,7 +255,9 @@ impl Simulation {
             check_invariants: options.check_invariants,
             forecasts: crate::forecast::runtime::build(s, &apps, start_ms),
             shared_means: vec![0.0; shared.processes.len()],
+            draws: Vec::new(),
             lambdas: Vec::new(),
+            loci: Vec::new(),
             shared_loads: shared.processes,
         })
     }

@@ -6,6 +6,7 @@ use rand::rngs::SmallRng;
 use rand_distr::{Distribution, LogNormal};
 
 use crate::fleet::ClusterState;
+use crate::latency_table::Locus;
 use crate::load::{CopyNoise, LoadProcess};
 use crate::record::{AppSample, ClusterSample, WorkerSample};
 use crate::service::{IntervalStats, Service};
@@ -93,39 +94,48 @@ pub struct SimApp {
 }
 
 impl SimApp {
-    /// The load offered over the interval starting at `t_s`, requests per
-    /// second.
+    /// The noise variate of the interval starting now: a copy's
+    /// ([`CopyNoise::draw`]), 0 for an app with its own process. Drawn for
+    /// many apps before [`offered`](Self::offered) uses any, so that the
+    /// processor overlaps their arithmetic.
     #[inline]
-    pub fn offered(&mut self, t_s: f64, dt_s: f64, shared_means: &[f64]) -> f64 {
+    pub fn draw(&mut self) -> f64 {
+        match &mut self.load {
+            AppLoad::Own(_) => 0.0,
+            AppLoad::Copy { noise, .. } => noise.draw(),
+        }
+    }
+
+    /// The load offered over the interval starting at `t_s`, requests per
+    /// second, with the variate `z` that [`draw`](Self::draw) gave for it.
+    #[inline]
+    pub fn offered(&mut self, t_s: f64, dt_s: f64, shared_means: &[f64], z: f64) -> f64 {
         match &mut self.load {
             AppLoad::Own(process) => process.rate(t_s, dt_s),
-            AppLoad::Copy { group, noise } => noise.apply(shared_means[*group], dt_s),
+            AppLoad::Copy { group, noise } => noise.apply_drawn(shared_means[*group], dt_s, z),
         }
     }
 
     /// Serves the interval starting now with `lambda` requests per second
     /// offered and the fleet's (ready, starting, target, pending) `counts`
     /// for the app; its stats stay with the app for [`SimApp::sample`] and
-    /// the engine.
+    /// the engine. `locus` is what [`Service::locate`] gave for `lambda`,
+    /// `counts[0]` ready instances and `dt_s` (found for many apps before
+    /// any is served, so that the processor overlaps their square roots).
     #[inline]
-    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4]) {
-        self.interval = self.service.interval(lambda, counts[0], dt_s);
+    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4], locus: Option<Locus>) {
+        self.interval = self.service.interval_at(lambda, counts[0], dt_s, locus);
         self.counts = counts;
         self.serving = true;
     }
 
     /// The recorder's sample of the interval being served.
     #[inline]
-    pub fn sample(&self, dt_s: f64) -> AppSample {
+    pub fn sample(&self) -> AppSample {
         let stats = &self.interval;
         let [ready, starting, target, pending] = self.counts;
-        let drop_rate = if stats.offered > 0.0 {
-            stats.dropped / stats.offered
-        } else {
-            0.0
-        };
         AppSample {
-            demand_rps: stats.offered / dt_s,
+            demand_rps: stats.rate_rps,
             demand_instances: f64::from(stats.demand_instances),
             ready,
             starting,
@@ -137,13 +147,16 @@ impl SimApp {
             requests: stats.offered,
             dropped: stats.dropped,
             latency_breached: stats.offered > 0.0 && stats.slo_ms > self.slo_latency_ms,
-            drop_breached: drop_rate > self.max_drop_rate,
+            // The drop rate (dropped ÷ offered) over its bound, without
+            // the division.
+            drop_breached: stats.offered > 0.0
+                && stats.dropped > self.max_drop_rate * stats.offered,
         }
     }
 
     /// The value of a quantity over a finished interval (no noise).
     pub fn value(&self, q: Quantity, stats: &IntervalStats, ready: u32, dt_s: f64) -> f64 {
-        let lambda = stats.offered / dt_s;
+        let lambda = stats.rate_rps;
         match q {
             Quantity::Rps => lambda,
             Quantity::RpsPerInstance => lambda / f64::from(ready.max(1)),
@@ -160,6 +173,7 @@ impl SimApp {
     /// Tells the engine about a finished interval, measured at `at`; with
     /// `noise` (a spread and a generator) each value is multiplied by
     /// log-normal noise.
+    #[inline]
     pub fn push(
         &self,
         core: &mut EngineCore,

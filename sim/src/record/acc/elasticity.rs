@@ -3,12 +3,12 @@
 use crate::record::figures::Scores;
 
 /// Running sums for [`Scores`] of `N` series at once (the recorder keeps
-/// an app's instance and request-rate series side by side, so that both
-/// are summed with the same packed instructions); see the field docs of
-/// [`Scores`] for the formulas. Counts that follow from others are not
-/// kept: a run of n samples has n − 1 transitions, and supply and demand
-/// moved unlike exactly when one of them was ahead. Counts of samples are
-/// 32-bit, as in the breach counts.
+/// an app's instance and request-rate series side by side); see the field
+/// docs of [`Scores`] for the formulas. Every sum, the counts included, is
+/// an `f64` lane (counts are exact up to 2^53), so that a sample is the
+/// same few packed compare, mask and add instructions on every lane with
+/// no branch and no conversion. Counts that follow from others are not
+/// kept: a run of n samples has n − 1 transitions.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ElasticAcc<const N: usize> {
     samples: u64,
@@ -16,12 +16,12 @@ pub(crate) struct ElasticAcc<const N: usize> {
     over: [f64; N],
     under_norm: [f64; N],
     over_norm: [f64; N],
-    under_samples: [u32; N],
-    over_samples: [u32; N],
-    supply_ahead: [u32; N],
-    demand_ahead: [u32; N],
-    supply_changes: [u32; N],
-    demand_changes: [u32; N],
+    under_samples: [f64; N],
+    over_samples: [f64; N],
+    supply_ahead: [f64; N],
+    demand_ahead: [f64; N],
+    supply_changes: [f64; N],
+    demand_changes: [f64; N],
     prev_demand: [f64; N],
     prev_supply: [f64; N],
 }
@@ -34,16 +34,22 @@ impl<const N: usize> Default for ElasticAcc<N> {
             over: [0.0; N],
             under_norm: [0.0; N],
             over_norm: [0.0; N],
-            under_samples: [0; N],
-            over_samples: [0; N],
-            supply_ahead: [0; N],
-            demand_ahead: [0; N],
-            supply_changes: [0; N],
-            demand_changes: [0; N],
+            under_samples: [0.0; N],
+            over_samples: [0.0; N],
+            supply_ahead: [0.0; N],
+            demand_ahead: [0.0; N],
+            supply_changes: [0.0; N],
+            demand_changes: [0.0; N],
             prev_demand: [0.0; N],
             prev_supply: [0.0; N],
         }
     }
+}
+
+/// 1 where `condition` holds, else 0.
+#[inline(always)]
+fn one_if(condition: bool) -> f64 {
+    if condition { 1.0 } else { 0.0 }
 }
 
 impl<const N: usize> ElasticAcc<N> {
@@ -57,29 +63,36 @@ impl<const N: usize> ElasticAcc<N> {
             self.prev_supply = supply;
         }
         for l in 0..N {
-            let gap = demand[l] - supply[l];
-            let relative = gap / demand[l].max(epsilon[l]);
-            // Both sides are summed without a branch on the gap's sign,
-            // which changes from sample to sample.
-            let (under, over) = (gap > 0.0, gap < 0.0);
-            self.under[l] += if under { gap } else { 0.0 };
-            self.under_norm[l] += if under { relative } else { 0.0 };
-            self.over[l] -= if over { gap } else { 0.0 };
-            self.over_norm[l] -= if over { relative } else { 0.0 };
-            self.under_samples[l] += u32::from(under);
-            self.over_samples[l] += u32::from(over);
-            // With ds, dd the signs of the changes since the last sample,
-            // supply is ahead when ds > dd: it rose while demand did not,
-            // or held while demand fell (and the same the other way round).
-            let (s, ps) = (supply[l], self.prev_supply[l]);
-            let (d, pd) = (demand[l], self.prev_demand[l]);
-            let (s_up, s_down, d_up, d_down) = (s > ps, s < ps, d > pd, d < pd);
-            let supply_ahead = (s_up & !d_up) | (!s_up & !s_down & d_down);
-            let demand_ahead = (d_up & !s_up) | (!d_up & !d_down & s_down);
-            self.supply_ahead[l] += u32::from(supply_ahead);
-            self.demand_ahead[l] += u32::from(demand_ahead);
-            self.supply_changes[l] += u32::from(s_up | s_down);
-            self.demand_changes[l] += u32::from(d_up | d_down);
+            let (d, s) = (demand[l], supply[l]);
+            let gap = d - s;
+            // `d.max(ε)` for every d, NaN included, without the NaN test.
+            let relative = gap / if d > epsilon[l] { d } else { epsilon[l] };
+            // Gaps are finite (demand and supply are), so a 0/1 factor
+            // selects them.
+            let (under, over) = (one_if(gap > 0.0), one_if(gap < 0.0));
+            self.under[l] += gap * under;
+            self.under_norm[l] += relative * under;
+            self.over[l] -= gap * over;
+            self.over_norm[l] -= relative * over;
+            self.under_samples[l] += under;
+            self.over_samples[l] += over;
+            // The signs of the moves since the last sample: supply is
+            // ahead when it moved more towards up than demand did (rose
+            // while demand did not, or held while demand fell), demand is
+            // ahead the other way round.
+            let (s_up, s_down) = (
+                one_if(s > self.prev_supply[l]),
+                one_if(s < self.prev_supply[l]),
+            );
+            let (d_up, d_down) = (
+                one_if(d > self.prev_demand[l]),
+                one_if(d < self.prev_demand[l]),
+            );
+            let (ds, dd) = (s_up - s_down, d_up - d_down);
+            self.supply_ahead[l] += one_if(ds > dd);
+            self.demand_ahead[l] += one_if(dd > ds);
+            self.supply_changes[l] += s_up + s_down;
+            self.demand_changes[l] += d_up + d_down;
         }
         self.prev_demand = demand;
         self.prev_supply = supply;
@@ -94,17 +107,17 @@ impl<const N: usize> ElasticAcc<N> {
         }
         let n = self.samples as f64;
         let transitions = self.samples - 1;
-        let per_transition = |c: u32| {
+        let per_transition = |c: f64| {
             if transitions == 0 {
                 0.0
             } else {
-                f64::from(c) / transitions as f64
+                c / transitions as f64
             }
         };
         let a_u_norm = self.under_norm[lane] / n;
         let a_o_norm = self.over_norm[lane] / n;
-        let t_u = f64::from(self.under_samples[lane]) / n;
-        let t_o = f64::from(self.over_samples[lane]) / n;
+        let t_u = self.under_samples[lane] / n;
+        let t_o = self.over_samples[lane] / n;
         let hours = n * dt_s / 3600.0;
         let (supply_ahead, demand_ahead) = (self.supply_ahead[lane], self.demand_ahead[lane]);
         let (supply_changes, demand_changes) =
@@ -123,9 +136,9 @@ impl<const N: usize> ElasticAcc<N> {
             tau_u: 100.0 * t_u,
             tau_o: 100.0 * t_o,
             upsilon: 100.0 * per_transition(supply_ahead + demand_ahead),
-            jitter_per_hour: (f64::from(supply_changes) - f64::from(demand_changes)) / hours,
-            supply_changes: f64::from(supply_changes),
-            demand_changes: f64::from(demand_changes),
+            jitter_per_hour: (supply_changes - demand_changes) / hours,
+            supply_changes,
+            demand_changes,
         }
     }
 }
