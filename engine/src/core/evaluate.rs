@@ -5,6 +5,7 @@ use super::compiled::{CompiledPolicy, CompiledType, Rule};
 use super::events::Cause;
 use super::state::{NO_TYPE, Override, direction_index};
 use super::{CycleKind, EngineCore, Proposal, ResourceKey, SafetyReason, Skip, SkipReason};
+use crate::policy::composite::CompiledComposite;
 use crate::policy::{Sample, Vote, composite, target, threshold};
 use crate::time::{Span, Timestamp};
 use crate::types::{ResourceLayer, ScaleDirection};
@@ -253,8 +254,9 @@ pub(crate) fn effective_bounds(policy: &CompiledPolicy, now: Timestamp) -> (u32,
     (lo, hi.max(lo), by)
 }
 
-/// The vote of a policy; composites evaluate every member.
-#[inline]
+/// The vote of a policy; composites evaluate every member. Inlined into
+/// every resource's evaluation; a composite's vote is out of line.
+#[inline(always)]
 pub(crate) fn vote_policy(
     ty: &CompiledType,
     policy: &CompiledPolicy,
@@ -267,42 +269,54 @@ pub(crate) fn vote_policy(
         Rule::None => Vote::MAINTAIN,
         Rule::Threshold(rules) => threshold::vote(rules, samples, now, max_age),
         Rule::Target(t) => target::vote(t, samples, now, max_age),
-        Rule::Composite(c) => {
-            scratch.clear();
-            for &(member, _) in &c.members {
-                let v = match &ty.policies[member].rule {
-                    Rule::Threshold(rules) => threshold::vote(rules, samples, now, max_age),
-                    Rule::Target(t) => target::vote(t, samples, now, max_age),
-                    _ => Vote::MAINTAIN,
-                };
-                scratch.push(v);
-            }
-            let (direction, mask) = composite::combine(c, scratch);
-            if direction == ScaleDirection::Maintain {
-                return Vote {
-                    stale: scratch.iter().any(|v| v.stale),
-                    ..Vote::MAINTAIN
-                };
-            }
-            let voters = scratch
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, v)| v);
-            let mut decisive = Vote::MAINTAIN;
-            let mut first = true;
-            for v in voters {
-                if first {
-                    decisive = *v;
-                    first = false;
-                } else {
-                    decisive.cooldown = decisive.cooldown.max(v.cooldown);
-                    decisive.sample_at = decisive.sample_at.min(v.sample_at);
-                    decisive.confidence = decisive.confidence.min(v.confidence);
-                }
-            }
-            decisive.direction = direction;
-            decisive
+        Rule::Composite(c) => vote_composite(ty, c, samples, now, max_age, scratch),
+    }
+}
+
+/// The vote of a composite policy: every member votes, and the members
+/// that agree with the combined direction make the decisive vote.
+#[inline(never)]
+fn vote_composite(
+    ty: &CompiledType,
+    c: &CompiledComposite,
+    samples: &[Sample],
+    now: Timestamp,
+    max_age: Span,
+    scratch: &mut Vec<Vote>,
+) -> Vote {
+    scratch.clear();
+    for &(member, _) in &c.members {
+        let v = match &ty.policies[member].rule {
+            Rule::Threshold(rules) => threshold::vote(rules, samples, now, max_age),
+            Rule::Target(t) => target::vote(t, samples, now, max_age),
+            _ => Vote::MAINTAIN,
+        };
+        scratch.push(v);
+    }
+    let (direction, mask) = composite::combine(c, scratch);
+    if direction == ScaleDirection::Maintain {
+        return Vote {
+            stale: scratch.iter().any(|v| v.stale),
+            ..Vote::MAINTAIN
+        };
+    }
+    let voters = scratch
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, v)| v);
+    let mut decisive = Vote::MAINTAIN;
+    let mut first = true;
+    for v in voters {
+        if first {
+            decisive = *v;
+            first = false;
+        } else {
+            decisive.cooldown = decisive.cooldown.max(v.cooldown);
+            decisive.sample_at = decisive.sample_at.min(v.sample_at);
+            decisive.confidence = decisive.confidence.min(v.confidence);
         }
     }
+    decisive.direction = direction;
+    decisive
 }
