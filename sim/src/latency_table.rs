@@ -25,7 +25,8 @@ pub struct LatencyTable {
     max_c: u32,
 }
 
-/// The steady-state figures an interval needs, from [`LatencyTable::steady`].
+/// The steady-state figures an interval needs, from [`LatencyTable::read`]
+/// or [`LatencyTable::solve`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Steady {
     /// Busy share of the pool, 0–1.
@@ -110,19 +111,9 @@ impl LatencyTable {
         }
     }
 
-    /// The steady-state figures of `lambda ≥ 0` requests per second on
-    /// `c ≥ 1` instances of `mu` requests per second, with `inv_capacity`
-    /// = 1/(cμ) seconds per request computed by the caller (it changes only
-    /// with c); `None` at or above saturation.
-    pub fn steady(&self, lambda: f64, mu: f64, c: u32, inv_capacity: f64) -> Option<Steady> {
-        match self.locate(lambda, mu, c, inv_capacity) {
-            Some(locus) => Some(self.read(&locus)),
-            None => Self::solve(lambda, mu, c),
-        }
-    }
-
-    /// [`steady`](Self::steady) for a load outside the table: solved
-    /// directly; `None` at or above saturation.
+    /// The steady-state figures of a load outside the table (see
+    /// [`locate`](Self::locate)), solved directly; `None` at or above
+    /// saturation and for bad input.
     pub fn solve(lambda: f64, mu: f64, c: u32) -> Option<Steady> {
         mmc(lambda, mu, c).map(|s| Steady {
             utilisation: s.utilisation,
@@ -199,22 +190,42 @@ mod tests {
     }
 
     #[test]
-    fn the_steady_lookup_gives_the_figures_of_the_full_one() {
+    fn the_per_sample_path_agrees_with_the_exact_figures() {
         let table = LatencyTable::new(16);
+        let mut located = 0;
         for c in [1u32, 5, 16, 20] {
+            let inv_capacity = 1.0 / (f64::from(c) * 50.0);
             for k in 0..100 {
                 let lambda = f64::from(k) / 100.0 * f64::from(c) * 50.0;
-                let full = table.stats(lambda, 50.0, c).unwrap();
-                let steady = table
-                    .steady(lambda, 50.0, c, 1.0 / (f64::from(c) * 50.0))
-                    .unwrap();
-                assert_eq!(steady.utilisation, full.utilisation);
-                assert_eq!(steady.mean_wait_s, full.mean_wait_s);
-                assert_eq!(steady.p95_response_s, full.p95_response_s);
+                let exact = mmc(lambda, 50.0, c).unwrap();
+                let at = format!("c {c}, λ {lambda}");
+                match table.locate(lambda, 50.0, c, inv_capacity) {
+                    Some(locus) => {
+                        located += 1;
+                        let s = table.read(&locus);
+                        // λ × 1/(cμ) against λ/(cμ): the last bit may differ.
+                        let busy_error = (s.utilisation - exact.utilisation).abs();
+                        assert!(busy_error <= 1e-15, "{at}");
+                        let wait_error = (s.mean_wait_s - exact.mean_wait_s).abs();
+                        assert!(wait_error <= 0.01 * exact.mean_response_s, "{at}");
+                        let p95_error = (s.p95_response_s - exact.p95_response_s).abs();
+                        assert!(p95_error <= 0.01 * exact.p95_response_s, "{at}");
+                    }
+                    None => {
+                        // Beyond the table (c = 20) or its last points:
+                        // solved exactly.
+                        let s = LatencyTable::solve(lambda, 50.0, c).unwrap();
+                        assert_eq!(s.mean_wait_s, exact.mean_wait_s, "{at}");
+                        assert_eq!(s.p95_response_s, exact.p95_response_s, "{at}");
+                    }
+                }
             }
             let saturated = f64::from(c) * 50.0;
-            assert!(table.steady(saturated, 50.0, c, 1.0 / saturated).is_none());
+            assert!(table.locate(saturated, 50.0, c, inv_capacity).is_none());
+            assert!(LatencyTable::solve(saturated, 50.0, c).is_none());
         }
+        // Pools inside the table are read from it.
+        assert!(located >= 290, "{located} of 300 located");
     }
 
     #[test]
