@@ -41,7 +41,7 @@ use crate::record::{EventKind, EventRow, RunMode, RunRecord};
 use crate::scenario::{
     Dur, FaultSpec, LoadedScenario, POOL_ID, engine_config, from_document, paths::set_path,
 };
-use tick::{PendingCluster, SimApp, worker_sample};
+use tick::{AppBinding, PendingCluster, SimApp, worker_sample};
 
 /// Overrides of the scenario for one run.
 #[derive(Clone, Debug, Default)]
@@ -134,7 +134,10 @@ pub struct Simulation {
     world: Arc<Mutex<World>>,
     callbacks: LighthouseCallbacks,
     core: EngineCore,
+    /// Every app's per-sample state, and how the engine knows it (same
+    /// order).
     apps: Vec<SimApp>,
+    bindings: Vec<AppBinding>,
     queue: EventQueue<SimEvent>,
     scratch: CycleScratch,
     pool_key: ResourceKey,
@@ -372,31 +375,31 @@ impl Simulation {
             let chunk = first..(first + CHUNK).min(self.apps.len());
             if evaluating || forecasting {
                 for i in chunk.clone() {
-                    let app = &self.apps[i];
+                    let (app, binding) = (&self.apps[i], &self.bindings[i]);
                     if !app.serving {
                         continue;
                     }
                     let (stats, ready) = (&app.interval, app.counts[0]);
                     if forecasting {
-                        let value = |q| app.value(q, stats, ready, dt_s);
+                        let value = |q| binding.value(q, stats, ready, dt_s);
                         self.forecasts.observe(i, t, value, &mut w.recorder);
                     }
                     if !evaluating {
                         continue;
                     }
                     self.core
-                        .observe_capacity(app.key, w.fleet.apps[i].target, at);
+                        .observe_capacity(binding.key, w.fleet.apps[i].target, at);
                     if gaps
                         && w.faults
-                            .metric_gap_for(Some((&app.name, &app.spec_name)), t)
+                            .metric_gap_for(Some((&binding.name, &binding.spec_name)), t)
                     {
                         continue;
                     }
                     let noise = (noise > 0.0).then_some((noise, &mut self.noise_rng));
-                    app.push(&mut self.core, stats, ready, dt_s, at, noise);
+                    binding.push(&mut self.core, stats, ready, dt_s, at, noise);
                     if forecasting {
                         self.forecasts
-                            .publish(i, &mut self.core, app.key, ready, at);
+                            .publish(i, &mut self.core, binding.key, ready, at);
                     }
                 }
             }
@@ -495,8 +498,8 @@ impl Simulation {
             .core
             .update_config(engine_config(&next.scenario), Timestamp(t))
             .map_err(|e| err(e.to_string()))?;
-        for app in &mut self.apps {
-            app.bind_metrics(&self.core);
+        for binding in &mut self.bindings {
+            binding.bind_metrics(&self.core);
         }
         let pool_min = next
             .scenario

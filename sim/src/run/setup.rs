@@ -13,7 +13,7 @@ use rand::rngs::SmallRng;
 
 use super::adapters::SimAdapters;
 use super::faults::Faults;
-use super::tick::{AppLoad, Quantity, SimApp};
+use super::tick::{AppBinding, AppLoad, Quantity, SimApp};
 use super::world::{Target, World};
 use super::{SimError, SimEvent, SimOptions, Simulation};
 use crate::clock::EventQueue;
@@ -120,6 +120,7 @@ impl Simulation {
         let mut record_ids = HashMap::new();
         let services = app_services(s, &apps).map_err(SimError::Setup)?;
         let mut sim_apps = Vec::with_capacity(apps.len());
+        let mut bindings = Vec::with_capacity(apps.len());
         let mut shared = SharedLoads::default();
         for ((i, a), service) in apps.iter().enumerate().zip(services) {
             let id = a.resource_id();
@@ -131,10 +132,15 @@ impl Simulation {
             record_ids.insert(id.clone(), recorder.app_resource(i));
             let slo = a.spec.slo;
             sim_apps.push(SimApp {
-                name: a.name.clone(),
-                spec_name: a.spec.name.clone(),
                 load: app_load(a, seed, &mut shared),
                 service,
+                slo_latency_ms: slo.latency_ms,
+                max_drop_rate: slo.max_drop_rate,
+                interval: IntervalStats::default(),
+                counts: [0; 4],
+                serving: false,
+            });
+            bindings.push(AppBinding {
                 key,
                 pushes: Vec::new(),
                 business: a
@@ -143,11 +149,8 @@ impl Simulation {
                     .iter()
                     .map(|m| (m.name.clone(), m.per_request * m.window.as_secs_f64()))
                     .collect(),
-                slo_latency_ms: slo.latency_ms,
-                max_drop_rate: slo.max_drop_rate,
-                interval: IntervalStats::default(),
-                counts: [0; 4],
-                serving: false,
+                name: a.name.clone(),
+                spec_name: a.spec.name.clone(),
             });
         }
         let pool_key = core
@@ -156,8 +159,8 @@ impl Simulation {
         core.observe_capacity(pool_key, fleet.pool_size(), Timestamp(start_ms));
         targets.insert(POOL_ID.to_string(), Target::Pool);
         record_ids.insert(POOL_ID.to_string(), pool_record);
-        for app in &mut sim_apps {
-            app.bind_metrics(&core);
+        for binding in &mut bindings {
+            binding.bind_metrics(&core);
         }
 
         let world = World {
@@ -239,6 +242,7 @@ impl Simulation {
             callbacks,
             core,
             apps: sim_apps,
+            bindings,
             queue,
             scratch: CycleScratch::default(),
             pool_key,
@@ -294,7 +298,7 @@ fn app_load(a: &ExpandedApp, seed: u64, shared: &mut SharedLoads) -> AppLoad {
     }
 }
 
-impl SimApp {
+impl AppBinding {
     /// Binds the metrics the app's policies read to what the simulator
     /// computes (again after a configuration change, which may read new
     /// metrics). Metrics only other apps read are not pushed: the engine

@@ -61,11 +61,10 @@ pub enum AppLoad {
     },
 }
 
-/// The simulator's side of one app. The fields every sample reads and
-/// writes come first, in declaration order (`repr(C)`), so that a pass over
-/// 10,000 apps moves as few cache lines as it can; the ones only engine
-/// evaluations and faults read come last.
-#[repr(C)]
+/// The simulator's side of one app: what every sample reads and writes.
+/// How the engine and the faults know the app is kept apart
+/// ([`AppBinding`]), so that a pass over 10,000 apps moves as few cache
+/// lines as it can.
 pub struct SimApp {
     /// Offered load.
     pub load: AppLoad,
@@ -81,6 +80,11 @@ pub struct SimApp {
     pub counts: [u32; 4],
     /// Whether an interval is being served (none before the first tick).
     pub serving: bool,
+}
+
+/// How the engine, the faults and the forecasts know an app, read at
+/// engine evaluations only.
+pub struct AppBinding {
     /// The engine's key of the app.
     pub key: ResourceKey,
     /// Metrics the engine reads, and what they are.
@@ -153,7 +157,9 @@ impl SimApp {
                 && stats.dropped > self.max_drop_rate * stats.offered,
         }
     }
+}
 
+impl AppBinding {
     /// The value of a quantity over a finished interval (no noise).
     pub fn value(&self, q: Quantity, stats: &IntervalStats, ready: u32, dt_s: f64) -> f64 {
         let lambda = stats.rate_rps;
