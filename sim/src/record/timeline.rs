@@ -4,6 +4,7 @@
 //! the bucket; `dt_s` is the time those samples stand for.
 
 use super::acc::breach::SlaPart;
+use super::acc::one_if;
 use super::sample::{AppSample, ClusterSample, WorkerSample};
 
 /// `timeline_apps.parquet` as columns; units as in `docs/run-format.md`.
@@ -161,12 +162,6 @@ impl Default for AppBucket {
             latency_p95_max: f64::NEG_INFINITY,
         }
     }
-}
-
-/// 1 where `condition` holds, else 0.
-#[inline(always)]
-fn one_if(condition: bool) -> f64 {
-    if condition { 1.0 } else { 0.0 }
 }
 
 impl AppBucket {

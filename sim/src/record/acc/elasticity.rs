@@ -1,5 +1,6 @@
 //! Elasticity scores of one app in one unit (instances or requests/s).
 
+use super::one_if;
 use crate::record::figures::Scores;
 
 /// Running sums for [`Scores`] of `N` series at once (the recorder keeps
@@ -44,12 +45,6 @@ impl<const N: usize> Default for ElasticAcc<N> {
             prev_supply: [0.0; N],
         }
     }
-}
-
-/// 1 where `condition` holds, else 0.
-#[inline(always)]
-fn one_if(condition: bool) -> f64 {
-    if condition { 1.0 } else { 0.0 }
 }
 
 impl<const N: usize> ElasticAcc<N> {

@@ -8,3 +8,10 @@ pub(crate) mod cost;
 pub(crate) mod elasticity;
 pub(crate) mod oscillation;
 pub(crate) mod reaction;
+
+/// 1 where `condition` holds, else 0: sums of such values count samples
+/// in `f64` lanes, which packed instructions add alongside the other sums.
+#[inline(always)]
+pub(crate) fn one_if(condition: bool) -> f64 {
+    if condition { 1.0 } else { 0.0 }
+}
