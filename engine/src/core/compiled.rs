@@ -60,6 +60,9 @@ pub(crate) struct CompiledType {
 }
 
 impl CompiledType {
+    /// The sample slot of `metric`, if the type reads it (a handful of
+    /// slots: a scan; inlined into every pushed sample's store).
+    #[inline]
     pub(crate) fn slot_of(&self, metric: MetricKey) -> Option<u16> {
         self.slots
             .iter()
