@@ -29,6 +29,7 @@ impl Fleet {
             self.remove_instances(app, total - target, now_ms);
             self.apps[app].target = target;
         }
+        self.sync_counts(app);
     }
 
     /// Places as many pending instances of `app` as fit.
@@ -71,6 +72,7 @@ impl Fleet {
             self.outbox
                 .push((ready_at, FleetEvent::InstancesReady { app: app as u32 }));
         }
+        self.sync_counts(app);
     }
 
     /// Places pending instances of every app, in app order (after a worker
@@ -148,6 +150,7 @@ impl Fleet {
             }
             self.count_ready_units(b.action_id, b.count, now_ms);
         }
+        self.sync_counts(app);
     }
 
     /// `n` units of an action are serving; the action is complete when none are left.
@@ -206,6 +209,7 @@ impl Fleet {
             if moved > 0 {
                 self.pending_apps.note(app);
             }
+            self.sync_counts(app);
         }
     }
 }

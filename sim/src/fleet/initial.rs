@@ -35,6 +35,7 @@ impl Fleet {
         let pool_policy = policy_of(s, &s.workers.policy)?;
         let mut fleet = Fleet {
             apps: apps.iter().map(FleetApp::empty).collect(),
+            counts: vec![[0; 4]; apps.len()],
             workers: Vec::new(),
             types: s.worker_types.clone(),
             allowed: s

@@ -388,7 +388,7 @@ impl Simulation {
                         continue;
                     }
                     self.core
-                        .observe_capacity(binding.key, w.fleet.apps[i].target, at);
+                        .observe_capacity(binding.key, w.fleet.counts[i][2], at);
                     if gaps
                         && w.faults
                             .metric_gap_for(Some((&binding.name, &binding.spec_name)), t)
@@ -415,18 +415,18 @@ impl Simulation {
                         .zip(&self.draws)
                         .map(|(app, &z)| app.offered(t_s, dt_s, means, z)),
                 );
-                let fleet = &w.fleet.apps[chunk.clone()];
+                // (ready, starting, target, pending) of each app.
+                let counts = &w.fleet.counts[chunk.clone()];
                 self.loci.clear();
                 self.loci.extend(
                     apps.iter_mut()
-                        .zip(fleet)
+                        .zip(counts)
                         .zip(&self.lambdas)
-                        .map(|((app, fa), &lambda)| app.service.locate(lambda, fa.ready, dt_s)),
+                        .map(|((app, c), &lambda)| app.service.locate(lambda, c[0], dt_s)),
                 );
-                let inputs = fleet.iter().zip(&self.lambdas).zip(&self.loci);
-                for (app, ((fa, &lambda), &locus)) in apps.iter_mut().zip(inputs) {
-                    let counts = [fa.ready, fa.starting, fa.target, fa.pending];
-                    pending += fa.pending;
+                let inputs = counts.iter().zip(&self.lambdas).zip(&self.loci);
+                for (app, ((&counts, &lambda), &locus)) in apps.iter_mut().zip(inputs) {
+                    pending += counts[3];
                     app.serve(lambda, dt_s, counts, locus);
                 }
                 for (i, app) in chunk.clone().zip(&self.apps[chunk.clone()]) {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use lighthouse_engine::ResourceLayer;
 use lighthouse_sim::fleet::cost::CostMeter;
-use lighthouse_sim::fleet::{Fleet, FleetApp};
+use lighthouse_sim::fleet::{Fleet, FleetApp, counts_of};
 use lighthouse_sim::scenario::{DelaySpec, Dur, WorkerKind, WorkerTypeSpec};
 
 pub fn worker_type(name: &str, cpu: f64, price: f64, spot: bool) -> WorkerTypeSpec {
@@ -52,6 +52,7 @@ pub fn app(name: &str, cpu: f64, critical: bool, spot_tolerant: bool) -> FleetAp
 
 pub fn fleet(apps: Vec<FleetApp>, types: Vec<WorkerTypeSpec>) -> Fleet {
     Fleet {
+        counts: apps.iter().map(counts_of).collect(),
         apps,
         workers: Vec::new(),
         allowed: vec![true; types.len()],
