@@ -218,3 +218,50 @@ fn stream_summary_serialises_to_json() {
     let back: StreamSummary = serde_json::from_value(json).unwrap();
     assert_eq!(back, run.stream);
 }
+
+#[test]
+fn sla_totals_of_each_objective_add_up_across_buckets() {
+    let mut meta = meta_two_apps();
+    meta.timeline_resolution_s = 30.0;
+    let mut rec = Recorder::new(meta).unwrap();
+    // web, 10 s samples over two 30 s buckets: (latency, drop, requests,
+    // dropped). Latency breached at 10 s and 20 s, the drop rate at 20 s
+    // and 30 s (the second bucket), nothing at 0 s and 40 s.
+    let web = [
+        (false, false, 100.0, 0.0),
+        (true, false, 200.0, 0.0),
+        (true, true, 300.0, 30.0),
+        (false, true, 400.0, 40.0),
+        (false, false, 500.0, 0.0),
+    ];
+    for (i, &(latency, drop, requests, dropped)) in web.iter().enumerate() {
+        let s = AppSample {
+            requests,
+            dropped,
+            latency_breached: latency,
+            drop_breached: drop,
+            ..sample(requests / 10.0, 2, 100.0, latency)
+        };
+        rec.app_sample(i as i64 * 10_000, 0, &s);
+    }
+    let run = rec.finish(50_000);
+    let web = &run.stream.figures.sla.apps[0];
+    assert_eq!(web.observed_s, 50.0);
+    assert_eq!((web.requests, web.dropped), (1_500.0, 70.0));
+    let (any, latency, drop) = (&web.stats.any, &web.stats.latency, &web.stats.drop_rate);
+    // any: 10–40 s, one breach of three samples.
+    assert_eq!((any.breaches, any.longest_breach_s), (1, 30.0));
+    assert_eq!(any.breach_minutes, 0.5);
+    assert_eq!(any.requests_affected, 900.0);
+    assert_eq!(any.share_of_time, 0.6);
+    assert_eq!(
+        (latency.breach_minutes, latency.requests_affected),
+        (20.0 / 60.0, 500.0)
+    );
+    assert_eq!(
+        (drop.breach_minutes, drop.requests_affected),
+        (20.0 / 60.0, 700.0)
+    );
+    // The api app had no samples.
+    assert_eq!(run.stream.figures.sla.apps[1].observed_s, 0.0);
+}
