@@ -171,6 +171,19 @@ impl DemandCurves {
     }
 }
 
+/// How an interval is served, from [`Service::route`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Route {
+    /// In the steady state, read from the latency table at this place.
+    Table(Locus),
+    /// In the steady state outside the table: solved directly (`None` from
+    /// the solver, at saturation, falls to the backlog model).
+    Solve,
+    /// Through the backlog model: a queue is left over, or no instance
+    /// serves.
+    Backlog,
+}
+
 /// What one interval gave an app.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct IntervalStats {
@@ -285,49 +298,41 @@ impl Service {
     /// ready instances.
     #[inline]
     pub fn interval(&mut self, lambda: f64, c: u32, dt_s: f64) -> IntervalStats {
-        let locus = self.locate(lambda, c, dt_s);
-        self.interval_at(lambda, c, dt_s, locus)
+        let route = self.route(lambda, c, dt_s);
+        self.interval_at(lambda, c, dt_s, route)
     }
 
-    /// The first step of [`interval`](Self::interval): where the interval
-    /// falls in the latency table, when the queue is empty and the load
-    /// inside the table. Pass the answer to
-    /// [`interval_at`](Self::interval_at) with the same arguments.
+    /// The first step of [`interval`](Self::interval): how the interval is
+    /// served (with its place in the latency table when it is read from
+    /// there). Pass the answer to [`interval_at`](Self::interval_at) with
+    /// the same arguments.
     #[inline]
-    pub fn locate(&mut self, lambda: f64, c: u32, dt_s: f64) -> Option<Locus> {
-        if !self.steady_possible(c, dt_s) {
-            return None;
+    pub fn route(&mut self, lambda: f64, c: u32, dt_s: f64) -> Route {
+        // The same caps as `Backlog::step`.
+        if !(self.backlog.queued <= 1e-9 && dt_s > 0.0 && c > 0 && self.model.mu > 0.0) {
+            return Route::Backlog;
         }
         let inv_capacity = self.inv_capacity(c);
-        self.model
+        match self
+            .model
             .latency
             .locate(lambda.max(0.0), self.model.mu, c, inv_capacity)
+        {
+            Some(locus) => Route::Table(locus),
+            None => Route::Solve,
+        }
     }
 
-    /// Whether the interval can be served from the steady state (the same
-    /// caps as `Backlog::step`); anything else (a backlog, no instances)
-    /// goes through the backlog model.
+    /// The second step of [`interval`](Self::interval), with the `route`
+    /// that [`route`](Self::route) gave for the same arguments.
     #[inline]
-    fn steady_possible(&self, c: u32, dt_s: f64) -> bool {
-        self.backlog.queued <= 1e-9 && dt_s > 0.0 && c > 0 && self.model.mu > 0.0
-    }
-
-    /// The second step of [`interval`](Self::interval), with the `locus`
-    /// that [`locate`](Self::locate) gave for the same arguments.
-    #[inline]
-    pub fn interval_at(
-        &mut self,
-        lambda: f64,
-        c: u32,
-        dt_s: f64,
-        locus: Option<Locus>,
-    ) -> IntervalStats {
+    pub fn interval_at(&mut self, lambda: f64, c: u32, dt_s: f64, route: Route) -> IntervalStats {
         let was_queued = self.backlog.queued;
         let mu = self.model.mu;
-        let steady = match locus {
-            Some(locus) => Some(self.model.latency.read(&locus)),
-            None if self.steady_possible(c, dt_s) => LatencyTable::solve(lambda.max(0.0), mu, c),
-            None => None,
+        let steady = match route {
+            Route::Table(locus) => Some(self.model.latency.read(&locus)),
+            Route::Solve => LatencyTable::solve(lambda.max(0.0), mu, c),
+            Route::Backlog => None,
         };
         let m = &*self.model;
         let out = match steady {

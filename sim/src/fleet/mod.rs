@@ -260,11 +260,16 @@ impl Fleet {
         self.alive.len() as u32
     }
 
+    /// Worker `w`'s CPU left (cores − requested), from the worker itself.
+    fn worker_cpu_left(&self, w: u32) -> f64 {
+        let worker = &self.workers[w as usize];
+        self.types[worker.type_idx].cpu_cores - worker.cpu_used
+    }
+
     /// Records worker `w`'s CPU left after its requests changed.
     pub(crate) fn sync_cpu_left(&mut self, w: u32) {
+        let left = self.worker_cpu_left(w);
         let w = w as usize;
-        let worker = &self.workers[w];
-        let left = self.types[worker.type_idx].cpu_cores - worker.cpu_used;
         if self.cpu_left.len() <= w {
             self.cpu_left.resize(w + 1, 0.0);
         }
@@ -324,8 +329,7 @@ impl Fleet {
             ));
         }
         for &w in &self.alive {
-            let worker = &self.workers[w as usize];
-            let left = self.types[worker.type_idx].cpu_cores - worker.cpu_used;
+            let left = self.worker_cpu_left(w);
             if self.cpu_left.get(w as usize) != Some(&left) {
                 return Err(format!(
                     "worker {w}: CPU left {left} is recorded as {:?}",

@@ -36,7 +36,6 @@ pub use world::{Target, World};
 use crate::clock::EventQueue;
 use crate::fleet::FleetEvent;
 use crate::fleet::cost::TypeCost;
-use crate::latency_table::Locus;
 use crate::record::{EventKind, EventRow, RunMode, RunRecord};
 use crate::scenario::{
     Dur, FaultSpec, LoadedScenario, POOL_ID, engine_config, from_document, paths::set_path,
@@ -160,8 +159,8 @@ pub struct Simulation {
     /// served (scratch, one chunk of apps).
     draws: Vec<f64>,
     lambdas: Vec<f64>,
-    /// Where each app of a chunk falls in its latency table.
-    loci: Vec<Option<Locus>>,
+    /// How each app of a chunk is served (scratch).
+    routes: Vec<crate::service::Route>,
     /// Forecasts published as custom metrics (predictive scaling).
     forecasts: crate::forecast::Forecasters,
 }
@@ -417,17 +416,17 @@ impl Simulation {
                 );
                 // (ready, starting, target, pending) of each app.
                 let counts = &w.fleet.counts[chunk.clone()];
-                self.loci.clear();
-                self.loci.extend(
+                self.routes.clear();
+                self.routes.extend(
                     apps.iter_mut()
                         .zip(counts)
                         .zip(&self.lambdas)
-                        .map(|((app, c), &lambda)| app.service.locate(lambda, c[0], dt_s)),
+                        .map(|((app, c), &lambda)| app.service.route(lambda, c[0], dt_s)),
                 );
-                let inputs = counts.iter().zip(&self.lambdas).zip(&self.loci);
-                for (app, ((&counts, &lambda), &locus)) in apps.iter_mut().zip(inputs) {
+                let inputs = counts.iter().zip(&self.lambdas).zip(&self.routes);
+                for (app, ((&counts, &lambda), &route)) in apps.iter_mut().zip(inputs) {
                     pending += counts[3];
-                    app.serve(lambda, dt_s, counts, locus);
+                    app.serve(lambda, dt_s, counts, route);
                 }
                 for (i, app) in chunk.clone().zip(&self.apps[chunk.clone()]) {
                     w.recorder.app_sample(t, i, &app.sample());

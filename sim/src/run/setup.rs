@@ -261,7 +261,7 @@ impl Simulation {
             shared_means: vec![0.0; shared.processes.len()],
             draws: Vec::new(),
             lambdas: Vec::new(),
-            loci: Vec::new(),
+            routes: Vec::new(),
             shared_loads: shared.processes,
         })
     }

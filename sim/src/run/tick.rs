@@ -6,10 +6,9 @@ use rand::rngs::SmallRng;
 use rand_distr::{Distribution, LogNormal};
 
 use crate::fleet::ClusterState;
-use crate::latency_table::Locus;
 use crate::load::{CopyNoise, LoadProcess};
 use crate::record::{AppSample, ClusterSample, WorkerSample};
-use crate::service::{IntervalStats, Service};
+use crate::service::{IntervalStats, Route, Service};
 
 /// What the engine can be told about an app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,12 +122,12 @@ impl SimApp {
     /// Serves the interval starting now with `lambda` requests per second
     /// offered and the fleet's (ready, starting, target, pending) `counts`
     /// for the app; its stats stay with the app for [`SimApp::sample`] and
-    /// the engine. `locus` is what [`Service::locate`] gave for `lambda`,
+    /// the engine. `route` is what [`Service::route`] gave for `lambda`,
     /// `counts[0]` ready instances and `dt_s` (found for many apps before
     /// any is served, so that the processor overlaps their square roots).
     #[inline]
-    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4], locus: Option<Locus>) {
-        self.interval = self.service.interval_at(lambda, counts[0], dt_s, locus);
+    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4], route: Route) {
+        self.interval = self.service.interval_at(lambda, counts[0], dt_s, route);
         self.counts = counts;
         self.serving = true;
     }
