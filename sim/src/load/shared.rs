@@ -64,18 +64,10 @@ impl CopyNoise {
         }
     }
 
-    /// The copy's rate over an interval of `dt_s` seconds whose shared mean
-    /// is `mean` requests per second; never negative.
-    #[inline]
-    pub fn apply(&mut self, mean: f64, dt_s: f64) -> f64 {
-        let z = self.draw();
-        self.apply_drawn(mean, dt_s, z)
-    }
-
-    /// The first step of [`apply`](Self::apply): the interval's standard
-    /// normal variate for log-normal noise (0 for the other kinds, which
-    /// draw in the second step). Drawing the variates of many copies before
-    /// using any lets the processor overlap their `exp`s.
+    /// The interval's standard normal variate for log-normal noise (0 for
+    /// the other kinds, which draw in [`apply_drawn`](Self::apply_drawn)).
+    /// Drawing the variates of many copies before using any lets the
+    /// processor overlap their `exp`s.
     #[inline]
     pub fn draw(&mut self) -> f64 {
         match self {
@@ -84,8 +76,9 @@ impl CopyNoise {
         }
     }
 
-    /// The second step of [`apply`](Self::apply), with the variate `z`
-    /// that [`draw`](Self::draw) gave for this interval.
+    /// The copy's rate over an interval of `dt_s` seconds whose shared mean
+    /// is `mean` requests per second, with the variate `z` that
+    /// [`draw`](Self::draw) gave for it; never negative.
     #[inline]
     pub fn apply_drawn(&mut self, mean: f64, dt_s: f64, z: f64) -> f64 {
         let r = match self {
@@ -151,7 +144,8 @@ mod tests {
         let mut differ = false;
         for i in 0..n {
             let mean = core.rate(f64::from(i) * 10.0, 10.0);
-            let (x, y) = (a.apply(mean, 10.0), b.apply(mean, 10.0));
+            let (za, zb) = (a.draw(), b.draw());
+            let (x, y) = (a.apply_drawn(mean, 10.0, za), b.apply_drawn(mean, 10.0, zb));
             differ |= x != y;
             sum_a += (x / mean).ln();
         }
