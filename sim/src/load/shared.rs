@@ -64,26 +64,30 @@ impl CopyNoise {
         }
     }
 
-    /// The interval's standard normal variate for log-normal noise (0 for
-    /// the other kinds, which draw in [`apply_drawn`](Self::apply_drawn)).
-    /// Drawing the variates of many copies before using any lets the
-    /// processor overlap their `exp`s.
+    /// The natural logarithm of the interval's log-normal noise factor,
+    /// σ × a standard normal variate (0 for the other kinds, which draw in
+    /// [`apply_drawn`](Self::apply_drawn)). The simulator draws the
+    /// logarithms of many copies, then exponentiates them together
+    /// ([`super::exp::exp_into`]).
     #[inline]
     pub fn draw(&mut self) -> f64 {
         match self {
-            CopyNoise::LogNormal { rng, .. } => StandardNormal.sample(rng),
+            CopyNoise::LogNormal { rng, sigma } => {
+                let z: f64 = StandardNormal.sample(rng);
+                *sigma * z
+            }
             CopyNoise::None | CopyNoise::Poisson { .. } => 0.0,
         }
     }
 
     /// The copy's rate over an interval of `dt_s` seconds whose shared mean
-    /// is `mean` requests per second, with the variate `z` that
+    /// is `mean` requests per second, with `factor` the exponential of what
     /// [`draw`](Self::draw) gave for it; never negative.
     #[inline]
-    pub fn apply_drawn(&mut self, mean: f64, dt_s: f64, z: f64) -> f64 {
+    pub fn apply_drawn(&mut self, mean: f64, dt_s: f64, factor: f64) -> f64 {
         let r = match self {
             CopyNoise::None => mean,
-            CopyNoise::LogNormal { sigma, .. } => mean * super::exp::exp(*sigma * z),
+            CopyNoise::LogNormal { .. } => mean * factor,
             CopyNoise::Poisson { rng } => {
                 let expected = mean * dt_s;
                 if dt_s <= 0.0 || expected.is_nan() || expected <= 0.0 {
@@ -104,6 +108,7 @@ impl CopyNoise {
 mod tests {
     use super::*;
     use crate::load::LoadProcess;
+    use crate::load::exp::exp;
 
     fn diurnal() -> LoadSpec {
         LoadSpec::Diurnal {
@@ -145,7 +150,8 @@ mod tests {
         for i in 0..n {
             let mean = core.rate(f64::from(i) * 10.0, 10.0);
             let (za, zb) = (a.draw(), b.draw());
-            let (x, y) = (a.apply_drawn(mean, 10.0, za), b.apply_drawn(mean, 10.0, zb));
+            let (fa, fb) = (exp(za), exp(zb));
+            let (x, y) = (a.apply_drawn(mean, 10.0, fa), b.apply_drawn(mean, 10.0, fb));
             differ |= x != y;
             sum_a += (x / mean).ln();
         }

@@ -117,6 +117,9 @@ pub enum SimError {
     },
 }
 
+/// Apps per chunk of a sample tick: their state fits the first-level caches.
+const CHUNK: usize = 32;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SimEvent {
     Sample,
@@ -158,6 +161,8 @@ pub struct Simulation {
     /// Each app's noise variate and offered load for the interval being
     /// served (scratch, one chunk of apps).
     draws: Vec<f64>,
+    /// e^ of each draw (scratch, `CHUNK` long).
+    factors: Vec<f64>,
     lambdas: Vec<f64>,
     /// How each app of a chunk is served (scratch).
     routes: Vec<crate::service::Route>,
@@ -328,8 +333,6 @@ impl Simulation {
     /// random draw and queueing lookup are chains of slow operations, and
     /// short loop bodies let the processor run several apps' chains at once.
     fn sample_tick(&mut self, t: i64) {
-        /// Apps per chunk: their state fits the first-level caches.
-        const CHUNK: usize = 32;
         let dt_s = self.dt_ms as f64 / 1000.0;
         let mut guard = self
             .world
@@ -408,11 +411,13 @@ impl Simulation {
                 let means = &self.shared_means;
                 self.draws.clear();
                 self.draws.extend(apps.iter_mut().map(|app| app.draw()));
+                let factors = &mut self.factors[..apps.len()];
+                crate::load::exp::exp_into(&self.draws, factors);
                 self.lambdas.clear();
                 self.lambdas.extend(
                     apps.iter_mut()
-                        .zip(&self.draws)
-                        .map(|(app, &z)| app.offered(t_s, dt_s, means, z)),
+                        .zip(&*factors)
+                        .map(|(app, &f)| app.offered(t_s, dt_s, means, f)),
                 );
                 // (ready, starting, target, pending) of each app.
                 let counts = &w.fleet.counts[chunk.clone()];

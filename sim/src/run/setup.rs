@@ -260,6 +260,7 @@ impl Simulation {
             forecasts: crate::forecast::runtime::build(s, &apps, start_ms),
             shared_means: vec![0.0; shared.processes.len()],
             draws: Vec::new(),
+            factors: vec![0.0; super::CHUNK],
             lambdas: Vec::new(),
             routes: Vec::new(),
             shared_loads: shared.processes,

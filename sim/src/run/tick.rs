@@ -97,10 +97,10 @@ pub struct AppBinding {
 }
 
 impl SimApp {
-    /// The noise variate of the interval starting now: a copy's
-    /// ([`CopyNoise::draw`]), 0 for an app with its own process. Drawn for
-    /// many apps before [`offered`](Self::offered) uses any, so that the
-    /// processor overlaps their arithmetic.
+    /// The logarithm of the noise factor of the interval starting now: a
+    /// copy's ([`CopyNoise::draw`]), 0 for an app with its own process.
+    /// Drawn for many apps, then exponentiated together, before
+    /// [`offered`](Self::offered) uses any.
     #[inline]
     pub fn draw(&mut self) -> f64 {
         match &mut self.load {
@@ -110,12 +110,13 @@ impl SimApp {
     }
 
     /// The load offered over the interval starting at `t_s`, requests per
-    /// second, with the variate `z` that [`draw`](Self::draw) gave for it.
+    /// second, with `factor` the exponential of what [`draw`](Self::draw)
+    /// gave for it.
     #[inline]
-    pub fn offered(&mut self, t_s: f64, dt_s: f64, shared_means: &[f64], z: f64) -> f64 {
+    pub fn offered(&mut self, t_s: f64, dt_s: f64, shared_means: &[f64], factor: f64) -> f64 {
         match &mut self.load {
             AppLoad::Own(process) => process.rate(t_s, dt_s),
-            AppLoad::Copy { group, noise } => noise.apply_drawn(shared_means[*group], dt_s, z),
+            AppLoad::Copy { group, noise } => noise.apply_drawn(shared_means[*group], dt_s, factor),
         }
     }
 
