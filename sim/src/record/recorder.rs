@@ -42,6 +42,22 @@ struct AppState {
     cpu_cores: f64,
 }
 
+impl AppState {
+    /// Adds a sample to the app's sums; its CPU request, cores.
+    #[inline(always)]
+    fn record(&mut self, s: &AppSample) -> f64 {
+        let supply_rps = s.ready as f64 * self.service_rate_rps;
+        self.bucket.add(s, supply_rps);
+        self.elasticity.push(
+            [s.demand_instances, s.demand_rps],
+            [s.ready as f64, supply_rps],
+            [EPSILON_INSTANCES, EPSILON_RPS],
+        );
+        self.sla.push(s.latency_breached, s.drop_breached);
+        (s.ready + s.starting) as f64 * self.cpu_cores
+    }
+}
+
 /// Records one run. See the module docs for the call order.
 #[derive(Clone, Debug)]
 pub struct Recorder {
@@ -159,18 +175,31 @@ impl Recorder {
     #[inline]
     pub fn app_sample(&mut self, t_ms: i64, app_idx: usize, s: &AppSample) {
         self.advance(t_ms);
-        let st = &mut self.apps[app_idx];
-        let supply_rps = s.ready as f64 * st.service_rate_rps;
-        st.bucket.add(s, supply_rps);
-        st.elasticity.push(
-            [s.demand_instances, s.demand_rps],
-            [s.ready as f64, supply_rps],
-            [EPSILON_INSTANCES, EPSILON_RPS],
-        );
-        st.sla.push(s.latency_breached, s.drop_breached);
-        let cores = (s.ready + s.starting) as f64 * st.cpu_cores;
+        let cores = self.apps[app_idx].record(s);
         self.cost.app_request(app_idx, cores);
         self.app_samples += 1;
+    }
+
+    /// Records the samples of consecutive apps from `first` on at `t_ms`,
+    /// one per item of `samples`: the same as [`app_sample`](Self::app_sample)
+    /// for each, with the tick checked once and no index per app (the
+    /// simulator records its fleet a chunk at a time). Panics if the apps
+    /// run past the end of `RunMeta::apps`.
+    #[inline]
+    pub fn app_samples(
+        &mut self,
+        t_ms: i64,
+        first: usize,
+        samples: impl ExactSizeIterator<Item = AppSample>,
+    ) {
+        self.advance(t_ms);
+        let end = first + samples.len();
+        let states = &mut self.apps[first..end];
+        let requests = &mut self.cost.app_requests()[first..end];
+        for ((st, request), s) in states.iter_mut().zip(requests).zip(samples) {
+            *request = st.record(&s);
+        }
+        self.app_samples += (end - first) as u64;
     }
 
     /// Records the cluster's sample at `t_ms`.

@@ -265,3 +265,39 @@ fn sla_totals_of_each_objective_add_up_across_buckets() {
     // The api app had no samples.
     assert_eq!(run.stream.figures.sla.apps[1].observed_s, 0.0);
 }
+
+#[test]
+fn a_run_of_apps_records_as_its_apps_one_by_one() {
+    let (mut one_by_one, mut together) = (
+        Recorder::new(meta_two_apps()).unwrap(),
+        Recorder::new(meta_two_apps()).unwrap(),
+    );
+    let cluster = ClusterSample {
+        cost: 0.25,
+        workers: 2,
+        cpu_utilization_percent: 40.0,
+        ..Default::default()
+    };
+    for i in 0..40 {
+        let t = i * 10_000;
+        let web = sample(
+            50.0 + 37.0 * (i % 7) as f64,
+            1 + (i % 3) as u32,
+            90.0,
+            i % 5 == 0,
+        );
+        let api = sample(9.0 * (i % 4) as f64, 2, 300.0, i % 2 == 1);
+        one_by_one.app_sample(t, 0, &web);
+        one_by_one.app_sample(t, 1, &api);
+        one_by_one.cluster_sample(t, &cluster);
+        together.app_samples(t, 0, [web, api].into_iter());
+        together.cluster_sample(t, &cluster);
+    }
+    let (a, b) = (one_by_one.finish(400_000), together.finish(400_000));
+    assert_eq!(a.apps, b.apps);
+    assert_eq!(a.stream.figures, b.stream.figures);
+    assert_eq!(b.stream.app_samples, 80);
+    // The CPU requests reached the cost split: the apps' share is not idle.
+    let apps_cost: f64 = b.stream.figures.cost.by_app.iter().map(|c| c.cost).sum();
+    assert!(apps_cost > 0.0, "{:?}", b.stream.figures.cost);
+}

@@ -429,13 +429,15 @@ impl Simulation {
                         .map(|((app, c), &lambda)| app.service.route(lambda, c[0], dt_s)),
                 );
                 let inputs = counts.iter().zip(&self.lambdas).zip(&self.routes);
-                for (app, ((&counts, &lambda), &route)) in apps.iter_mut().zip(inputs) {
-                    pending += counts[3];
-                    app.serve(lambda, dt_s, counts, route);
-                }
-                for (i, app) in chunk.clone().zip(&self.apps[chunk.clone()]) {
-                    w.recorder.app_sample(t, i, &app.sample());
-                }
+                let samples =
+                    apps.iter_mut()
+                        .zip(inputs)
+                        .map(|(app, ((&counts, &lambda), &route))| {
+                            pending += counts[3];
+                            app.serve(lambda, dt_s, counts, route);
+                            app.sample()
+                        });
+                w.recorder.app_samples(t, first, samples);
             }
         }
         if evaluating {

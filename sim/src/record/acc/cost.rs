@@ -72,6 +72,15 @@ impl CostAcc {
         self.tick_has_apps = true;
     }
 
+    /// The open tick's CPU requests (cores) of every app, to be set by
+    /// the caller for the apps it samples: for recording a run of apps
+    /// without an index per app.
+    #[inline]
+    pub(crate) fn app_requests(&mut self) -> &mut [f64] {
+        self.tick_has_apps = true;
+        &mut self.tick_request
+    }
+
     /// Closes the tick: the cluster's cost × CPU utilisation goes to the
     /// apps by CPU request share; the rest (or all of it when no app
     /// requested CPU) is idle capacity.

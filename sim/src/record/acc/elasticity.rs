@@ -41,8 +41,10 @@ impl<const N: usize> Default for ElasticAcc<N> {
             demand_ahead: [0.0; N],
             supply_changes: [0.0; N],
             demand_changes: [0.0; N],
-            prev_demand: [0.0; N],
-            prev_supply: [0.0; N],
+            // No sample yet: comparisons with NaN are false, so the first
+            // sample counts no change and leads in neither direction.
+            prev_demand: [f64::NAN; N],
+            prev_supply: [f64::NAN; N],
         }
     }
 }
@@ -52,11 +54,6 @@ impl<const N: usize> ElasticAcc<N> {
     /// unit; `epsilon` floors the demand divisor of the normalised scores.
     #[inline]
     pub(crate) fn push(&mut self, demand: [f64; N], supply: [f64; N], epsilon: [f64; N]) {
-        if self.samples == 0 {
-            // The first sample has no predecessor: its changes count as 0.
-            self.prev_demand = demand;
-            self.prev_supply = supply;
-        }
         for l in 0..N {
             let (d, s) = (demand[l], supply[l]);
             let gap = d - s;
