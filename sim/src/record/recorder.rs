@@ -23,38 +23,72 @@ use super::figures::{
 };
 use super::meta::{FORMAT_VERSION, Layer, RunMeta};
 use super::run::{RunRecord, StreamSummary};
-use super::sample::{AppSample, ClusterSample, WorkerSample};
+use super::sample::{AppSample, ClusterSample, SampleLanes, WorkerSample};
 use super::timeline::{
-    AppBucket, AppTimeline, ClusterBucket, ClusterTimeline, WorkerBucket, WorkerTimeline,
+    AppBuckets, AppTimeline, ClusterBucket, ClusterTimeline, WorkerBucket, WorkerTimeline,
 };
 
-/// The lanes of an app's elasticity sums.
-const INSTANCES: usize = 0;
-const RPS: usize = 1;
+/// Apps per block of the recorder's state: one lane per app, eight `f64`
+/// lanes filling a 512-bit vector (two of 256 bits).
+pub const APP_LANES: usize = 8;
 
+/// The state of [`APP_LANES`] consecutive apps, each figure kept by field
+/// across the apps (one lane per app), so that a block's samples are added
+/// a field at a time with packed instructions.
 #[derive(Clone, Debug, Default)]
-struct AppState {
-    bucket: AppBucket,
-    /// Instance and request-rate series, lanes [`INSTANCES`] and [`RPS`].
-    elasticity: ElasticAcc<2>,
-    sla: AppSlaRuns,
-    service_rate_rps: f64,
-    cpu_cores: f64,
+struct AppBlock {
+    bucket: AppBuckets<APP_LANES>,
+    /// Instance series (demand in instances against ready instances).
+    instances: ElasticAcc<APP_LANES>,
+    /// Request-rate series (offered load against ready × service rate).
+    rps: ElasticAcc<APP_LANES>,
+    sla: AppSlaRuns<APP_LANES>,
+    service_rate_rps: [f64; APP_LANES],
+    cpu_cores: [f64; APP_LANES],
 }
 
-impl AppState {
-    /// Adds a sample to the app's sums; its CPU request, cores.
+impl AppBlock {
+    /// Adds lane `l` of `x` to app `l`'s sums; its CPU request, cores.
     #[inline(always)]
-    fn record(&mut self, s: &AppSample) -> f64 {
-        let supply_rps = s.ready as f64 * self.service_rate_rps;
-        self.bucket.add(s, supply_rps);
-        self.elasticity.push(
-            [s.demand_instances, s.demand_rps],
-            [s.ready as f64, supply_rps],
-            [EPSILON_INSTANCES, EPSILON_RPS],
-        );
-        self.sla.push(s.latency_breached, s.drop_breached);
-        (s.ready + s.starting) as f64 * self.cpu_cores
+    fn record_lane(&mut self, l: usize, x: &SampleLanes<APP_LANES>) -> f64 {
+        let ready = x.ready[l];
+        let supply_rps = ready * self.service_rate_rps[l];
+        self.bucket.add_lane(l, x, supply_rps);
+        self.instances
+            .push_lane(l, x.demand_instances[l], ready, EPSILON_INSTANCES);
+        self.rps
+            .push_lane(l, x.demand_rps[l], supply_rps, EPSILON_RPS);
+        self.sla
+            .push_lane(l, x.latency_breached[l], x.drop_breached[l]);
+        (ready + x.starting[l]) * self.cpu_cores[l]
+    }
+
+    /// Adds every lane of `x`; the apps' CPU requests, cores.
+    #[inline(always)]
+    fn record_all(&mut self, x: &SampleLanes<APP_LANES>) -> [f64; APP_LANES] {
+        let mut cores = [0.0; APP_LANES];
+        for (l, c) in cores.iter_mut().enumerate() {
+            *c = self.record_lane(l, x);
+        }
+        cores
+    }
+
+    /// [`record_all`](Self::record_all) with the processor's widest vectors:
+    /// AVX2 where it has it (chosen at run time). The operations, and so
+    /// the bits, are the same either way.
+    fn record_block(&mut self, x: &SampleLanes<APP_LANES>) -> [f64; APP_LANES] {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, checked just above.
+            return unsafe { self.record_all_avx2(x) };
+        }
+        self.record_all(x)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn record_all_avx2(&mut self, x: &SampleLanes<APP_LANES>) -> [f64; APP_LANES] {
+        self.record_all(x)
     }
 }
 
@@ -65,7 +99,10 @@ pub struct Recorder {
     resolution_ms: i64,
     resources: Vec<ResourceInfo>,
     resource_ids: BTreeMap<String, ResourceIdx>,
-    apps: Vec<AppState>,
+    /// Apps `APP_LANES × b ..` are block `b`.
+    blocks: Vec<AppBlock>,
+    /// One app's sample put in lanes, for [`Recorder::app_sample`].
+    lone: SampleLanes<APP_LANES>,
     /// Each app's SLA totals, added a bucket at a time (not per sample).
     sla_totals: Vec<AppSlaTotals>,
     cluster_bucket: ClusterBucket,
@@ -105,7 +142,8 @@ impl Recorder {
             resolution_ms: (res * 1000.0).round() as i64,
             resources: Vec::with_capacity(meta.apps.len() + 1),
             resource_ids: BTreeMap::new(),
-            apps: Vec::with_capacity(meta.apps.len()),
+            blocks: vec![AppBlock::default(); meta.apps.len().div_ceil(APP_LANES)],
+            lone: SampleLanes::default(),
             sla_totals: vec![AppSlaTotals::default(); meta.apps.len()],
             cluster_bucket: ClusterBucket::default(),
             worker_buckets: vec![WorkerBucket::default(); meta.worker_types.len()],
@@ -136,11 +174,9 @@ impl Recorder {
                 return Err(RecordError::DuplicateResource(id));
             }
             rec.resource(&id, layer);
-            rec.apps.push(AppState {
-                service_rate_rps: rate,
-                cpu_cores,
-                ..AppState::default()
-            });
+            let block = &mut rec.blocks[i / APP_LANES];
+            block.service_rate_rps[i % APP_LANES] = rate;
+            block.cpu_cores[i % APP_LANES] = cpu_cores;
         }
         Ok(rec)
     }
@@ -174,32 +210,47 @@ impl Recorder {
     /// Panics if `app_idx` is not an app of `RunMeta::apps`.
     #[inline]
     pub fn app_sample(&mut self, t_ms: i64, app_idx: usize, s: &AppSample) {
+        assert!(app_idx < self.meta.apps.len(), "no app {app_idx}");
         self.advance(t_ms);
-        let cores = self.apps[app_idx].record(s);
+        let l = app_idx % APP_LANES;
+        self.lone.set(l, s);
+        let cores = self.blocks[app_idx / APP_LANES].record_lane(l, &self.lone);
         self.cost.app_request(app_idx, cores);
         self.app_samples += 1;
     }
 
-    /// Records the samples of consecutive apps from `first` on at `t_ms`,
-    /// one per item of `samples`: the same as [`app_sample`](Self::app_sample)
-    /// for each, with the tick checked once and no index per app (the
-    /// simulator records its fleet a chunk at a time). Panics if the apps
-    /// run past the end of `RunMeta::apps`.
+    /// Records at `t_ms` the samples of the `len` apps from `first` on
+    /// (`first` a multiple of [`APP_LANES`], `len` at most that), lane `l`
+    /// of `x` being app `first + l`'s: the same as
+    /// [`app_sample`](Self::app_sample) for each, a block of apps at a time
+    /// (the simulator records its fleet so). Panics if `first` is not at a
+    /// block's start or the apps run past the end of `RunMeta::apps`.
     #[inline]
-    pub fn app_samples(
+    pub fn app_sample_lanes(
         &mut self,
         t_ms: i64,
         first: usize,
-        samples: impl ExactSizeIterator<Item = AppSample>,
+        len: usize,
+        x: &SampleLanes<APP_LANES>,
     ) {
+        assert!(
+            first.is_multiple_of(APP_LANES)
+                && len <= APP_LANES
+                && first + len <= self.meta.apps.len(),
+            "apps {first}..{} are not within one block",
+            first + len
+        );
         self.advance(t_ms);
-        let end = first + samples.len();
-        let states = &mut self.apps[first..end];
-        let requests = &mut self.cost.app_requests()[first..end];
-        for ((st, request), s) in states.iter_mut().zip(requests).zip(samples) {
-            *request = st.record(&s);
+        let block = &mut self.blocks[first / APP_LANES];
+        let requests = &mut self.cost.app_requests()[first..first + len];
+        if len == APP_LANES {
+            requests.copy_from_slice(&block.record_block(x));
+        } else {
+            for (l, request) in requests.iter_mut().enumerate() {
+                *request = block.record_lane(l, x);
+            }
         }
-        self.app_samples += (end - first) as u64;
+        self.app_samples += len as u64;
     }
 
     /// Records the cluster's sample at `t_ms`.
@@ -310,9 +361,12 @@ impl Recorder {
     fn flush_bucket(&mut self, bucket: i64) {
         let t_ms = self.meta.start_ms + bucket * self.resolution_ms;
         let dt = self.meta.sample_interval_s;
-        for (i, (app, totals)) in self.apps.iter_mut().zip(&mut self.sla_totals).enumerate() {
-            totals.add(&app.bucket.sla_part());
-            app.bucket.flush(&mut self.app_timeline, t_ms, i as u32, dt);
+        for (i, totals) in self.sla_totals.iter_mut().enumerate() {
+            let (block, l) = (&mut self.blocks[i / APP_LANES], i % APP_LANES);
+            totals.add(&block.bucket.sla_part(l));
+            block
+                .bucket
+                .flush_lane(l, &mut self.app_timeline, t_ms, i as u32, dt);
         }
         self.cluster_bucket
             .flush(&mut self.cluster_timeline, t_ms, dt);
@@ -327,8 +381,9 @@ impl Recorder {
             .meta
             .apps
             .iter()
-            .zip(self.apps.iter().zip(&self.sla_totals))
-            .map(|(meta, (st, totals))| AppSla {
+            .zip(&self.sla_totals)
+            .enumerate()
+            .map(|(i, (meta, totals))| AppSla {
                 app: meta.name.clone(),
                 layer: meta.layer,
                 slo: meta.slo,
@@ -340,7 +395,7 @@ impl Recorder {
                 } else {
                     0.0
                 },
-                stats: totals.stats(&st.sla, dt),
+                stats: totals.stats(&self.blocks[i / APP_LANES].sla, i % APP_LANES, dt),
             })
             .collect();
         let parts = |layer: Option<Layer>| -> Vec<_> {
@@ -368,14 +423,15 @@ impl Recorder {
             .meta
             .apps
             .iter()
-            .zip(&self.apps)
-            .map(|(meta, st)| {
+            .enumerate()
+            .map(|(i, meta)| {
+                let (block, l) = (&self.blocks[i / APP_LANES], i % APP_LANES);
                 let r = meta.max_capacity.max(1) as f64;
                 AppElasticity {
                     app: meta.name.clone(),
                     layer: meta.layer,
-                    instances: st.elasticity.scores(INSTANCES, dt, r),
-                    rps: st.elasticity.scores(RPS, dt, r * st.service_rate_rps),
+                    instances: block.instances.scores(l, dt, r),
+                    rps: block.rps.scores(l, dt, r * block.service_rate_rps[l]),
                 }
             })
             .collect();

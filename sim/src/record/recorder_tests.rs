@@ -290,7 +290,10 @@ fn a_run_of_apps_records_as_its_apps_one_by_one() {
         one_by_one.app_sample(t, 0, &web);
         one_by_one.app_sample(t, 1, &api);
         one_by_one.cluster_sample(t, &cluster);
-        together.app_samples(t, 0, [web, api].into_iter());
+        let mut lanes = SampleLanes::default();
+        lanes.set(0, &web);
+        lanes.set(1, &api);
+        together.app_sample_lanes(t, 0, 2, &lanes);
         together.cluster_sample(t, &cluster);
     }
     let (a, b) = (one_by_one.finish(400_000), together.finish(400_000));

@@ -70,3 +70,76 @@ pub struct WorkerSample {
     /// Money spent on this type in the interval.
     pub cost: f64,
 }
+
+/// `N` consecutive apps' samples at one tick, by field (one lane per app),
+/// as the recorder adds them: a block of apps in a few packed instructions
+/// per field. Counts are `f64` (exact for any count of instances).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SampleLanes<const N: usize> {
+    /// [`AppSample::demand_rps`] of each app.
+    pub demand_rps: [f64; N],
+    /// [`AppSample::demand_instances`].
+    pub demand_instances: [f64; N],
+    /// [`AppSample::ready`].
+    pub ready: [f64; N],
+    /// [`AppSample::starting`].
+    pub starting: [f64; N],
+    /// [`AppSample::target`].
+    pub target: [f64; N],
+    /// [`AppSample::pending`].
+    pub pending: [f64; N],
+    /// [`AppSample::cpu_percent`].
+    pub cpu_percent: [f64; N],
+    /// [`AppSample::latency_mean_ms`].
+    pub latency_mean_ms: [f64; N],
+    /// [`AppSample::latency_p95_ms`].
+    pub latency_p95_ms: [f64; N],
+    /// [`AppSample::requests`].
+    pub requests: [f64; N],
+    /// [`AppSample::dropped`].
+    pub dropped: [f64; N],
+    /// [`AppSample::latency_breached`].
+    pub latency_breached: [bool; N],
+    /// [`AppSample::drop_breached`].
+    pub drop_breached: [bool; N],
+}
+
+impl<const N: usize> Default for SampleLanes<N> {
+    fn default() -> Self {
+        SampleLanes {
+            demand_rps: [0.0; N],
+            demand_instances: [0.0; N],
+            ready: [0.0; N],
+            starting: [0.0; N],
+            target: [0.0; N],
+            pending: [0.0; N],
+            cpu_percent: [0.0; N],
+            latency_mean_ms: [0.0; N],
+            latency_p95_ms: [0.0; N],
+            requests: [0.0; N],
+            dropped: [0.0; N],
+            latency_breached: [false; N],
+            drop_breached: [false; N],
+        }
+    }
+}
+
+impl<const N: usize> SampleLanes<N> {
+    /// Puts `s` in lane `l`.
+    #[inline(always)]
+    pub fn set(&mut self, l: usize, s: &AppSample) {
+        self.demand_rps[l] = s.demand_rps;
+        self.demand_instances[l] = s.demand_instances;
+        self.ready[l] = f64::from(s.ready);
+        self.starting[l] = f64::from(s.starting);
+        self.target[l] = f64::from(s.target);
+        self.pending[l] = f64::from(s.pending);
+        self.cpu_percent[l] = s.cpu_percent;
+        self.latency_mean_ms[l] = s.latency_mean_ms;
+        self.latency_p95_ms[l] = s.latency_p95_ms;
+        self.requests[l] = s.requests;
+        self.dropped[l] = s.dropped;
+        self.latency_breached[l] = s.latency_breached;
+        self.drop_breached[l] = s.drop_breached;
+    }
+}

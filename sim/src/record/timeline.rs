@@ -5,7 +5,7 @@
 
 use super::acc::breach::SlaPart;
 use super::acc::one_if;
-use super::sample::{AppSample, ClusterSample, WorkerSample};
+use super::sample::{ClusterSample, SampleLanes, WorkerSample};
 
 /// `timeline_apps.parquet` as columns; units as in `docs/run-format.md`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -108,141 +108,177 @@ pub struct WorkerTimeline {
     pub cost: Vec<f64>,
 }
 
-/// One app's open bucket: sums over its samples. Every sum, the counts
-/// included, is an `f64` (counts are exact up to 2^53) and the fields sit
-/// side by side, so that a sample is added with packed adds.
+/// `N` apps' open buckets, side by side: sums over each app's samples, one
+/// lane per app. Every sum, the counts included, is an `f64` (counts are
+/// exact up to 2^53), so that a block of apps' samples is added with a few
+/// packed instructions per field.
 #[derive(Clone, Copy, Debug)]
-#[repr(C)]
-pub(crate) struct AppBucket {
-    n: f64,
-    demand_rps: f64,
-    supply_rps: f64,
-    demand_instances: f64,
-    supply_instances: f64,
-    allocated: f64,
-    pending: f64,
-    cpu: f64,
-    latency_mean: f64,
-    latency_p95: f64,
-    requests: f64,
-    dropped: f64,
-    breached: f64,
-    latency_breached: f64,
-    drop_breached: f64,
-    breach_requests: f64,
-    latency_requests: f64,
-    drop_requests: f64,
+pub(crate) struct AppBuckets<const N: usize> {
+    n: [f64; N],
+    demand_rps: [f64; N],
+    supply_rps: [f64; N],
+    demand_instances: [f64; N],
+    supply_instances: [f64; N],
+    allocated: [f64; N],
+    pending: [f64; N],
+    cpu: [f64; N],
+    latency_mean: [f64; N],
+    latency_p95: [f64; N],
+    requests: [f64; N],
+    dropped: [f64; N],
+    breached: [f64; N],
+    latency_breached: [f64; N],
+    drop_breached: [f64; N],
+    breach_requests: [f64; N],
+    latency_requests: [f64; N],
+    drop_requests: [f64; N],
     /// Not sums: the last sample's target and the largest p95.
-    target: f64,
-    latency_p95_max: f64,
+    target: [f64; N],
+    latency_p95_max: [f64; N],
 }
 
-impl Default for AppBucket {
-    fn default() -> AppBucket {
-        AppBucket {
-            n: 0.0,
-            demand_rps: 0.0,
-            supply_rps: 0.0,
-            demand_instances: 0.0,
-            supply_instances: 0.0,
-            allocated: 0.0,
-            pending: 0.0,
-            cpu: 0.0,
-            latency_mean: 0.0,
-            latency_p95: 0.0,
-            requests: 0.0,
-            dropped: 0.0,
-            breached: 0.0,
-            latency_breached: 0.0,
-            drop_breached: 0.0,
-            breach_requests: 0.0,
-            latency_requests: 0.0,
-            drop_requests: 0.0,
-            target: 0.0,
-            latency_p95_max: f64::NEG_INFINITY,
+impl<const N: usize> Default for AppBuckets<N> {
+    fn default() -> Self {
+        AppBuckets {
+            n: [0.0; N],
+            demand_rps: [0.0; N],
+            supply_rps: [0.0; N],
+            demand_instances: [0.0; N],
+            supply_instances: [0.0; N],
+            allocated: [0.0; N],
+            pending: [0.0; N],
+            cpu: [0.0; N],
+            latency_mean: [0.0; N],
+            latency_p95: [0.0; N],
+            requests: [0.0; N],
+            dropped: [0.0; N],
+            breached: [0.0; N],
+            latency_breached: [0.0; N],
+            drop_breached: [0.0; N],
+            breach_requests: [0.0; N],
+            latency_requests: [0.0; N],
+            drop_requests: [0.0; N],
+            target: [0.0; N],
+            latency_p95_max: [f64::NEG_INFINITY; N],
         }
     }
 }
 
-impl AppBucket {
-    /// Adds a sample; `supply_rps` is ready × service rate.
-    #[inline]
-    pub(crate) fn add(&mut self, s: &AppSample, supply_rps: f64) {
-        let (latency, drop) = (one_if(s.latency_breached), one_if(s.drop_breached));
-        let any = one_if(s.breached());
-        let ready = f64::from(s.ready);
+impl<const N: usize> AppBuckets<N> {
+    /// Adds lane `l` of `x` to app `l`'s bucket; `supply_rps` is ready ×
+    /// service rate.
+    #[inline(always)]
+    pub(crate) fn add_lane(&mut self, l: usize, x: &SampleLanes<N>, supply_rps: f64) {
+        let (latency, drop) = (one_if(x.latency_breached[l]), one_if(x.drop_breached[l]));
+        let any = one_if(x.latency_breached[l] | x.drop_breached[l]);
+        let (ready, requests) = (x.ready[l], x.requests[l]);
         // Request counts are finite, so a 0/1 factor selects them.
-        self.n += 1.0;
-        self.demand_rps += s.demand_rps;
-        self.supply_rps += supply_rps;
-        self.demand_instances += s.demand_instances;
-        self.supply_instances += ready;
-        self.allocated += ready + f64::from(s.starting);
-        self.pending += f64::from(s.pending);
-        self.cpu += s.cpu_percent;
-        self.latency_mean += s.latency_mean_ms;
-        self.latency_p95 += s.latency_p95_ms;
-        self.requests += s.requests;
-        self.dropped += s.dropped;
-        self.breached += any;
-        self.latency_breached += latency;
-        self.drop_breached += drop;
-        self.breach_requests += s.requests * any;
-        self.latency_requests += s.requests * latency;
-        self.drop_requests += s.requests * drop;
-        self.target = f64::from(s.target);
-        self.latency_p95_max = self.latency_p95_max.max(s.latency_p95_ms);
+        self.n[l] += 1.0;
+        self.demand_rps[l] += x.demand_rps[l];
+        self.supply_rps[l] += supply_rps;
+        self.demand_instances[l] += x.demand_instances[l];
+        self.supply_instances[l] += ready;
+        self.allocated[l] += ready + x.starting[l];
+        self.pending[l] += x.pending[l];
+        self.cpu[l] += x.cpu_percent[l];
+        self.latency_mean[l] += x.latency_mean_ms[l];
+        self.latency_p95[l] += x.latency_p95_ms[l];
+        self.requests[l] += requests;
+        self.dropped[l] += x.dropped[l];
+        self.breached[l] += any;
+        self.latency_breached[l] += latency;
+        self.drop_breached[l] += drop;
+        self.breach_requests[l] += requests * any;
+        self.latency_requests[l] += requests * latency;
+        self.drop_requests[l] += requests * drop;
+        self.target[l] = x.target[l];
+        self.latency_p95_max[l] = self.latency_p95_max[l].max(x.latency_p95_ms[l]);
     }
 
-    /// The bucket's samples, requests and breaches, for the app's SLA
+    /// App `l`'s samples, requests and breaches in the bucket, for its SLA
     /// totals.
-    pub(crate) fn sla_part(&self) -> SlaPart {
+    pub(crate) fn sla_part(&self, l: usize) -> SlaPart {
         SlaPart {
-            samples: self.n as u64,
-            requests: self.requests,
-            dropped: self.dropped,
+            samples: self.n[l] as u64,
+            requests: self.requests[l],
+            dropped: self.dropped[l],
             breached: [
-                self.breached as u64,
-                self.latency_breached as u64,
-                self.drop_breached as u64,
+                self.breached[l] as u64,
+                self.latency_breached[l] as u64,
+                self.drop_breached[l] as u64,
             ],
             breach_requests: [
-                self.breach_requests,
-                self.latency_requests,
-                self.drop_requests,
+                self.breach_requests[l],
+                self.latency_requests[l],
+                self.drop_requests[l],
             ],
         }
     }
 
-    /// Appends the bucket as a row (if it has samples) and empties it.
-    pub(crate) fn flush(&mut self, out: &mut AppTimeline, t_ms: i64, app_idx: u32, dt_s: f64) {
-        if self.n == 0.0 {
+    /// Appends app `l`'s bucket as a row (if it has samples) and empties it.
+    pub(crate) fn flush_lane(
+        &mut self,
+        l: usize,
+        out: &mut AppTimeline,
+        t_ms: i64,
+        app_idx: u32,
+        dt_s: f64,
+    ) {
+        if self.n[l] == 0.0 {
             return;
         }
-        let n = self.n;
+        let n = self.n[l];
         out.t_ms.push(t_ms);
         out.dt_s.push(n * dt_s);
         out.app_idx.push(app_idx);
-        out.demand_rps.push(self.demand_rps / n);
-        out.supply_rps.push(self.supply_rps / n);
-        out.demand_instances.push(self.demand_instances / n);
-        out.supply_instances.push(self.supply_instances / n);
-        out.allocated_instances.push(self.allocated / n);
-        out.target_instances.push(self.target);
-        out.pending_instances.push(self.pending / n);
-        out.cpu_percent.push(self.cpu / n);
-        out.latency_mean_ms.push(self.latency_mean / n);
-        out.latency_p95_ms.push(self.latency_p95 / n);
-        out.latency_p95_max_ms.push(self.latency_p95_max);
-        out.requests.push(self.requests);
-        out.dropped.push(self.dropped);
-        out.breach_s.push(self.breached * dt_s);
-        out.breach_latency_s.push(self.latency_breached * dt_s);
-        out.breach_drop_s.push(self.drop_breached * dt_s);
-        out.breach_requests.push(self.breach_requests);
-        out.breach_latency_requests.push(self.latency_requests);
-        out.breach_drop_requests.push(self.drop_requests);
-        *self = AppBucket::default();
+        out.demand_rps.push(self.demand_rps[l] / n);
+        out.supply_rps.push(self.supply_rps[l] / n);
+        out.demand_instances.push(self.demand_instances[l] / n);
+        out.supply_instances.push(self.supply_instances[l] / n);
+        out.allocated_instances.push(self.allocated[l] / n);
+        out.target_instances.push(self.target[l]);
+        out.pending_instances.push(self.pending[l] / n);
+        out.cpu_percent.push(self.cpu[l] / n);
+        out.latency_mean_ms.push(self.latency_mean[l] / n);
+        out.latency_p95_ms.push(self.latency_p95[l] / n);
+        out.latency_p95_max_ms.push(self.latency_p95_max[l]);
+        out.requests.push(self.requests[l]);
+        out.dropped.push(self.dropped[l]);
+        out.breach_s.push(self.breached[l] * dt_s);
+        out.breach_latency_s.push(self.latency_breached[l] * dt_s);
+        out.breach_drop_s.push(self.drop_breached[l] * dt_s);
+        out.breach_requests.push(self.breach_requests[l]);
+        out.breach_latency_requests.push(self.latency_requests[l]);
+        out.breach_drop_requests.push(self.drop_requests[l]);
+        self.clear_lane(l);
+    }
+
+    fn clear_lane(&mut self, l: usize) {
+        let empty = AppBuckets::<1>::default();
+        for (field, zero) in [
+            (&mut self.n, empty.n),
+            (&mut self.demand_rps, empty.demand_rps),
+            (&mut self.supply_rps, empty.supply_rps),
+            (&mut self.demand_instances, empty.demand_instances),
+            (&mut self.supply_instances, empty.supply_instances),
+            (&mut self.allocated, empty.allocated),
+            (&mut self.pending, empty.pending),
+            (&mut self.cpu, empty.cpu),
+            (&mut self.latency_mean, empty.latency_mean),
+            (&mut self.latency_p95, empty.latency_p95),
+            (&mut self.requests, empty.requests),
+            (&mut self.dropped, empty.dropped),
+            (&mut self.breached, empty.breached),
+            (&mut self.latency_breached, empty.latency_breached),
+            (&mut self.drop_breached, empty.drop_breached),
+            (&mut self.breach_requests, empty.breach_requests),
+            (&mut self.latency_requests, empty.latency_requests),
+            (&mut self.drop_requests, empty.drop_requests),
+            (&mut self.target, empty.target),
+            (&mut self.latency_p95_max, empty.latency_p95_max),
+        ] {
+            field[l] = zero[0];
+        }
     }
 }
 

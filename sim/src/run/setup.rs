@@ -261,6 +261,7 @@ impl Simulation {
             shared_means: vec![0.0; shared.processes.len()],
             draws: Vec::new(),
             factors: vec![0.0; super::CHUNK],
+            lanes: Default::default(),
             lambdas: Vec::new(),
             routes: Vec::new(),
             shared_loads: shared.processes,

@@ -2,29 +2,38 @@
 
 use crate::record::figures::{BreachStats, SlaStats};
 
-/// Runs of breached samples of one objective: the part of [`BreachStats`]
-/// that must be followed sample by sample. Counts are 32-bit (an app would
-/// need 136 years of one-second samples to overflow them): every app's runs
-/// are visited at every sample, and their size is what a run of 10,000 apps
-/// moves through memory.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct BreachRuns {
-    breaches: u32,
-    run: u32,
-    longest_run: u32,
+/// Runs of breached samples of one objective, for `N` apps side by side:
+/// the part of [`BreachStats`] that must be followed sample by sample.
+/// Counts are 32-bit (an app would need 136 years of one-second samples to
+/// overflow them): every app's runs are visited at every sample, and their
+/// size is what a run of 10,000 apps moves through memory.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BreachRuns<const N: usize> {
+    breaches: [u32; N],
+    run: [u32; N],
+    longest_run: [u32; N],
 }
 
-impl BreachRuns {
-    /// Adds one sample: whether it missed the objective.
-    #[inline]
-    pub(crate) fn push(&mut self, breached: bool) {
-        if breached {
-            self.breaches += u32::from(self.run == 0);
-            self.run += 1;
-            self.longest_run = self.longest_run.max(self.run);
-        } else {
-            self.run = 0;
+impl<const N: usize> Default for BreachRuns<N> {
+    fn default() -> Self {
+        BreachRuns {
+            breaches: [0; N],
+            run: [0; N],
+            longest_run: [0; N],
         }
+    }
+}
+
+impl<const N: usize> BreachRuns<N> {
+    /// Adds one sample of app `l`: whether it missed the objective. No
+    /// branch: a block of apps is the same packed instructions.
+    #[inline(always)]
+    pub(crate) fn push_lane(&mut self, l: usize, breached: bool) {
+        let hit = u32::from(breached);
+        self.breaches[l] += hit & u32::from(self.run[l] == 0);
+        // One longer when breached, else back to 0.
+        self.run[l] = (self.run[l] + 1) * hit;
+        self.longest_run[l] = self.longest_run[l].max(self.run[l]);
     }
 }
 
@@ -39,15 +48,16 @@ pub(crate) struct BreachTotals {
 
 /// The statistics, with `dt_s` the weight of a sample and `observed_s` the
 /// app's time with samples (seconds).
-fn breach_stats(
-    runs: &BreachRuns,
+fn breach_stats<const N: usize>(
+    runs: &BreachRuns<N>,
+    lane: usize,
     totals: &BreachTotals,
     dt_s: f64,
     observed_s: f64,
 ) -> BreachStats {
     let breach_s = totals.breached_samples as f64 * dt_s;
     BreachStats {
-        breaches: u64::from(runs.breaches),
+        breaches: u64::from(runs.breaches[lane]),
         breach_minutes: breach_s / 60.0,
         share_of_time: if observed_s > 0.0 {
             breach_s / observed_s
@@ -55,26 +65,26 @@ fn breach_stats(
             0.0
         },
         requests_affected: totals.requests,
-        longest_breach_s: f64::from(runs.longest_run) * dt_s,
+        longest_breach_s: f64::from(runs.longest_run[lane]) * dt_s,
     }
 }
 
-/// Runs of one app's objectives (any, latency, drop rate), sample by
+/// Runs of `N` apps' objectives (any, latency, drop rate), sample by
 /// sample.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct AppSlaRuns {
-    any: BreachRuns,
-    latency: BreachRuns,
-    drop_rate: BreachRuns,
+pub(crate) struct AppSlaRuns<const N: usize> {
+    any: BreachRuns<N>,
+    latency: BreachRuns<N>,
+    drop_rate: BreachRuns<N>,
 }
 
-impl AppSlaRuns {
-    /// Adds one sample's breach flags.
-    #[inline]
-    pub(crate) fn push(&mut self, latency: bool, drop_rate: bool) {
-        self.any.push(latency || drop_rate);
-        self.latency.push(latency);
-        self.drop_rate.push(drop_rate);
+impl<const N: usize> AppSlaRuns<N> {
+    /// Adds one sample's breach flags of app `l`.
+    #[inline(always)]
+    pub(crate) fn push_lane(&mut self, l: usize, latency: bool, drop_rate: bool) {
+        self.any.push_lane(l, latency | drop_rate);
+        self.latency.push_lane(l, latency);
+        self.drop_rate.push_lane(l, drop_rate);
     }
 }
 
@@ -121,15 +131,20 @@ impl AppSlaTotals {
         }
     }
 
-    /// The statistics of the app whose runs are `runs`, with `dt_s` the
-    /// weight of a sample.
-    pub(crate) fn stats(&self, runs: &AppSlaRuns, dt_s: f64) -> SlaStats {
+    /// The statistics of the app whose runs are lane `lane` of `runs`, with
+    /// `dt_s` the weight of a sample.
+    pub(crate) fn stats<const N: usize>(
+        &self,
+        runs: &AppSlaRuns<N>,
+        lane: usize,
+        dt_s: f64,
+    ) -> SlaStats {
         let observed_s = self.samples as f64 * dt_s;
         let [any, latency, drop_rate] = &self.objectives;
         SlaStats {
-            any: breach_stats(&runs.any, any, dt_s, observed_s),
-            latency: breach_stats(&runs.latency, latency, dt_s, observed_s),
-            drop_rate: breach_stats(&runs.drop_rate, drop_rate, dt_s, observed_s),
+            any: breach_stats(&runs.any, lane, any, dt_s, observed_s),
+            latency: breach_stats(&runs.latency, lane, latency, dt_s, observed_s),
+            drop_rate: breach_stats(&runs.drop_rate, lane, drop_rate, dt_s, observed_s),
         }
     }
 }
@@ -169,9 +184,9 @@ mod tests {
     /// One app's statistics from samples of (latency breached, drop rate
     /// breached, requests, dropped), each added as a stretch of its own.
     fn app(samples: &[(bool, bool, f64, f64)], dt_s: f64) -> (SlaStats, AppSlaTotals) {
-        let (mut runs, mut totals) = (AppSlaRuns::default(), AppSlaTotals::default());
+        let (mut runs, mut totals) = (AppSlaRuns::<1>::default(), AppSlaTotals::default());
         for &(latency, drop_rate, requests, dropped) in samples {
-            runs.push(latency, drop_rate);
+            runs.push_lane(0, latency, drop_rate);
             let n = |b: bool| u64::from(b);
             let r = |b: bool| if b { requests } else { 0.0 };
             let any = latency || drop_rate;
@@ -183,7 +198,7 @@ mod tests {
                 breach_requests: [r(any), r(latency), r(drop_rate)],
             });
         }
-        (totals.stats(&runs, dt_s), totals)
+        (totals.stats(&runs, 0, dt_s), totals)
     }
 
     fn run(flags: &[bool]) -> BreachStats {

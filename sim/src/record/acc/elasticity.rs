@@ -4,15 +4,15 @@ use super::one_if;
 use crate::record::figures::Scores;
 
 /// Running sums for [`Scores`] of `N` series at once (the recorder keeps
-/// an app's instance and request-rate series side by side); see the field
-/// docs of [`Scores`] for the formulas. Every sum, the counts included, is
-/// an `f64` lane (counts are exact up to 2^53), so that a sample is the
-/// same few packed compare, mask and add instructions on every lane with
-/// no branch and no conversion. Counts that follow from others are not
-/// kept: a run of n samples has n − 1 transitions.
+/// a block of apps' instance series side by side, and their request-rate
+/// series); see the field docs of [`Scores`] for the formulas. Every sum,
+/// the counts included, is an `f64` lane (counts are exact up to 2^53), so
+/// that a sample of every lane is the same few packed compare, mask and
+/// add instructions with no branch and no conversion. Counts that follow
+/// from others are not kept: a run of n samples has n − 1 transitions.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ElasticAcc<const N: usize> {
-    samples: u64,
+    samples: [f64; N],
     under: [f64; N],
     over: [f64; N],
     under_norm: [f64; N],
@@ -30,7 +30,7 @@ pub(crate) struct ElasticAcc<const N: usize> {
 impl<const N: usize> Default for ElasticAcc<N> {
     fn default() -> Self {
         ElasticAcc {
-            samples: 0,
+            samples: [0.0; N],
             under: [0.0; N],
             over: [0.0; N],
             under_norm: [0.0; N],
@@ -50,60 +50,58 @@ impl<const N: usize> Default for ElasticAcc<N> {
 }
 
 impl<const N: usize> ElasticAcc<N> {
-    /// Adds one sample of each series: demand and supply in the series'
-    /// unit; `epsilon` floors the demand divisor of the normalised scores.
-    #[inline]
-    pub(crate) fn push(&mut self, demand: [f64; N], supply: [f64; N], epsilon: [f64; N]) {
-        for l in 0..N {
-            let (d, s) = (demand[l], supply[l]);
-            let gap = d - s;
-            // `d.max(ε)` for every d, NaN included, without the NaN test.
-            let relative = gap / if d > epsilon[l] { d } else { epsilon[l] };
-            // Gaps are finite (demand and supply are), so a 0/1 factor
-            // selects them.
-            let (under, over) = (one_if(gap > 0.0), one_if(gap < 0.0));
-            self.under[l] += gap * under;
-            self.under_norm[l] += relative * under;
-            self.over[l] -= gap * over;
-            self.over_norm[l] -= relative * over;
-            self.under_samples[l] += under;
-            self.over_samples[l] += over;
-            // The signs of the moves since the last sample: supply is
-            // ahead when it moved more towards up than demand did (rose
-            // while demand did not, or held while demand fell), demand is
-            // ahead the other way round.
-            let (s_up, s_down) = (
-                one_if(s > self.prev_supply[l]),
-                one_if(s < self.prev_supply[l]),
-            );
-            let (d_up, d_down) = (
-                one_if(d > self.prev_demand[l]),
-                one_if(d < self.prev_demand[l]),
-            );
-            let (ds, dd) = (s_up - s_down, d_up - d_down);
-            self.supply_ahead[l] += one_if(ds > dd);
-            self.demand_ahead[l] += one_if(dd > ds);
-            self.supply_changes[l] += s_up + s_down;
-            self.demand_changes[l] += d_up + d_down;
-        }
-        self.prev_demand = demand;
-        self.prev_supply = supply;
-        self.samples += 1;
+    /// Adds one sample of series `l`: demand `d` and supply `s` in the
+    /// series' unit; `epsilon` floors the demand divisor of the normalised
+    /// scores.
+    #[inline(always)]
+    pub(crate) fn push_lane(&mut self, l: usize, d: f64, s: f64, epsilon: f64) {
+        let gap = d - s;
+        // `d.max(ε)` for every d, NaN included, without the NaN test.
+        let relative = gap / if d > epsilon { d } else { epsilon };
+        // Gaps are finite (demand and supply are), so a 0/1 factor
+        // selects them.
+        let (under, over) = (one_if(gap > 0.0), one_if(gap < 0.0));
+        self.under[l] += gap * under;
+        self.under_norm[l] += relative * under;
+        self.over[l] -= gap * over;
+        self.over_norm[l] -= relative * over;
+        self.under_samples[l] += under;
+        self.over_samples[l] += over;
+        // The signs of the moves since the last sample: supply is ahead
+        // when it moved more towards up than demand did (rose while demand
+        // did not, or held while demand fell), demand is ahead the other
+        // way round.
+        let (s_up, s_down) = (
+            one_if(s > self.prev_supply[l]),
+            one_if(s < self.prev_supply[l]),
+        );
+        let (d_up, d_down) = (
+            one_if(d > self.prev_demand[l]),
+            one_if(d < self.prev_demand[l]),
+        );
+        let (ds, dd) = (s_up - s_down, d_up - d_down);
+        self.supply_ahead[l] += one_if(ds > dd);
+        self.demand_ahead[l] += one_if(dd > ds);
+        self.supply_changes[l] += s_up + s_down;
+        self.demand_changes[l] += d_up + d_down;
+        self.prev_demand[l] = d;
+        self.prev_supply[l] = s;
+        self.samples[l] += 1.0;
     }
 
     /// The scores of series `lane`, with `dt_s` the weight of every sample
     /// (seconds) and `capacity` the R of a_U/a_O (same unit as demand).
     pub(crate) fn scores(&self, lane: usize, dt_s: f64, capacity: f64) -> Scores {
-        if self.samples == 0 {
+        let n = self.samples[lane];
+        if n == 0.0 {
             return Scores::default();
         }
-        let n = self.samples as f64;
-        let transitions = self.samples - 1;
+        let transitions = n - 1.0;
         let per_transition = |c: f64| {
-            if transitions == 0 {
+            if transitions == 0.0 {
                 0.0
             } else {
-                c / transitions as f64
+                c / transitions
             }
         };
         let a_u_norm = self.under_norm[lane] / n;
@@ -169,7 +167,7 @@ mod tests {
     fn run(series: &[(f64, f64)], dt_s: f64, capacity: f64) -> Scores {
         let mut acc = ElasticAcc::<1>::default();
         for &(d, s) in series {
-            acc.push([d], [s], [1.0]);
+            acc.push_lane(0, d, s, 1.0);
         }
         acc.scores(0, dt_s, capacity)
     }
