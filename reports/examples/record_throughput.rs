@@ -6,6 +6,10 @@
 //! cargo run --release -p lighthouse-reports --example record_throughput -- --apps 1000 --days 30
 //! ```
 //!
+//! Samples are recorded a block of apps at a time, as the simulator and the
+//! trace replay record them; `--one-by-one` records each app's sample alone
+//! (`Recorder::app_sample`, as the live recorder does).
+//!
 //! Prints one JSON line: `apps`, `days`, `samples`, `seconds`,
 //! `ns_per_sample`, `rows` (timeline rows at `--resolution-s`, default 300).
 
@@ -17,7 +21,7 @@ mod synth;
 use std::hint::black_box;
 use std::time::Instant;
 
-use lighthouse_sim::record::{AppSample, ClusterSample, Recorder};
+use lighthouse_sim::record::{APP_LANES, AppSample, ClusterSample, Recorder, SampleLanes};
 
 fn arg(args: &[String], name: &str, default: f64) -> f64 {
     args.iter()
@@ -66,11 +70,22 @@ fn main() {
         cpu_utilization_percent: 60.0,
         ..Default::default()
     };
+    let one_by_one = args.iter().any(|a| a == "--one-by-one");
+    let mut lanes = SampleLanes::<APP_LANES>::default();
     let t0 = Instant::now();
     for k in 0..ticks {
         let t = start + k * 10_000;
         for app in 0..apps {
-            rec.app_sample(t, app, &table[(app + k as usize) & 63]);
+            let sample = &table[(app + k as usize) & 63];
+            if one_by_one {
+                rec.app_sample(t, app, sample);
+                continue;
+            }
+            let lane = app % APP_LANES;
+            lanes.set(lane, sample);
+            if lane == APP_LANES - 1 || app == apps - 1 {
+                rec.app_sample_lanes(t, app - lane, lane + 1, &lanes);
+            }
         }
         rec.cluster_sample(t, &cluster);
     }

@@ -35,8 +35,8 @@ use lighthouse_engine::{
 };
 use lighthouse_sim::fleet::{app_services, initial_instances};
 use lighthouse_sim::record::{
-    AppSample, ClusterSample, EventKind, EventRow, FORMAT_VERSION, Recorder, ResourceIdx, RunMeta,
-    RunMode, WorkerSample,
+    APP_LANES, AppSample, ClusterSample, EventKind, EventRow, FORMAT_VERSION, Recorder,
+    ResourceIdx, RunMeta, RunMode, SampleLanes, WorkerSample,
 };
 use lighthouse_sim::run::{app_meta, worker_type_meta};
 use lighthouse_sim::scenario::{Scenario, engine_config, expanded_apps};
@@ -449,6 +449,7 @@ pub(crate) fn run(
             .add_observer(Arc::new(adapters));
     let mut scratch = CycleScratch::default();
     let mut stats = SimStats::default();
+    let mut lanes = SampleLanes::<APP_LANES>::default();
     let mut cycle = |core: &mut EngineCore, t: i64, stats: &mut SimStats| {
         let ctx = CallbackContext {
             timestamp: Timestamp(t),
@@ -530,6 +531,8 @@ pub(crate) fn run(
         // Record the interval [t, t + step) with the capacity after the cycle.
         let mut w = world.lock().expect("the replay world is never poisoned");
         let caps = w.capacity.clone();
+        // Recorded a block of apps at a time, as the simulator does.
+        let last = apps.len().saturating_sub(1);
         for (i, app) in apps.iter_mut().enumerate() {
             let fed = &prep.apps[app.fed];
             let cap = caps[i];
@@ -558,7 +561,11 @@ pub(crate) fn run(
                 latency_breached: st.offered > 0.0 && st.slo_ms > app.slo_latency_ms,
                 drop_breached: drop_rate > app.max_drop_rate,
             };
-            w.recorder.app_sample(t, i, &sample);
+            let lane = i % APP_LANES;
+            lanes.set(lane, &sample);
+            if lane == APP_LANES - 1 || i == last {
+                w.recorder.app_sample_lanes(t, i - lane, lane + 1, &lanes);
+            }
         }
         let (workers, rate) = virtual_pool(s, cost_type, pool_min, &apps, &caps);
         if let Some(ti) = cost_type {

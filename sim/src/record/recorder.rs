@@ -23,7 +23,7 @@ use super::figures::{
 };
 use super::meta::{FORMAT_VERSION, Layer, RunMeta};
 use super::run::{RunRecord, StreamSummary};
-use super::sample::{AppSample, ClusterSample, SampleLanes, WorkerSample};
+use super::sample::{AppSample, ClusterSample, LaneSample, SampleLanes, WorkerSample};
 use super::timeline::{
     AppBuckets, AppTimeline, ClusterBucket, ClusterTimeline, WorkerBucket, WorkerTimeline,
 };
@@ -48,19 +48,17 @@ struct AppBlock {
 }
 
 impl AppBlock {
-    /// Adds lane `l` of `x` to app `l`'s sums; its CPU request, cores.
+    /// Adds `x` to app `l`'s sums; its CPU request, cores.
     #[inline(always)]
-    fn record_lane(&mut self, l: usize, x: &SampleLanes<APP_LANES>) -> f64 {
-        let ready = x.ready[l];
+    fn record_lane(&mut self, l: usize, x: &LaneSample) -> f64 {
+        let ready = x.ready;
         let supply_rps = ready * self.service_rate_rps[l];
         self.bucket.add_lane(l, x, supply_rps);
         self.instances
-            .push_lane(l, x.demand_instances[l], ready, EPSILON_INSTANCES);
-        self.rps
-            .push_lane(l, x.demand_rps[l], supply_rps, EPSILON_RPS);
-        self.sla
-            .push_lane(l, x.latency_breached[l], x.drop_breached[l]);
-        (ready + x.starting[l]) * self.cpu_cores[l]
+            .push_lane(l, x.demand_instances, ready, EPSILON_INSTANCES);
+        self.rps.push_lane(l, x.demand_rps, supply_rps, EPSILON_RPS);
+        self.sla.push_lane(l, x.latency_breached, x.drop_breached);
+        (ready + x.starting) * self.cpu_cores[l]
     }
 
     /// Adds every lane of `x`; the apps' CPU requests, cores.
@@ -68,7 +66,7 @@ impl AppBlock {
     fn record_all(&mut self, x: &SampleLanes<APP_LANES>) -> [f64; APP_LANES] {
         let mut cores = [0.0; APP_LANES];
         for (l, c) in cores.iter_mut().enumerate() {
-            *c = self.record_lane(l, x);
+            *c = self.record_lane(l, &x.get(l));
         }
         cores
     }
@@ -101,8 +99,6 @@ pub struct Recorder {
     resource_ids: BTreeMap<String, ResourceIdx>,
     /// Apps `APP_LANES × b ..` are block `b`.
     blocks: Vec<AppBlock>,
-    /// One app's sample put in lanes, for [`Recorder::app_sample`].
-    lone: SampleLanes<APP_LANES>,
     /// Each app's SLA totals, added a bucket at a time (not per sample).
     sla_totals: Vec<AppSlaTotals>,
     cluster_bucket: ClusterBucket,
@@ -143,7 +139,6 @@ impl Recorder {
             resources: Vec::with_capacity(meta.apps.len() + 1),
             resource_ids: BTreeMap::new(),
             blocks: vec![AppBlock::default(); meta.apps.len().div_ceil(APP_LANES)],
-            lone: SampleLanes::default(),
             sla_totals: vec![AppSlaTotals::default(); meta.apps.len()],
             cluster_bucket: ClusterBucket::default(),
             worker_buckets: vec![WorkerBucket::default(); meta.worker_types.len()],
@@ -212,9 +207,8 @@ impl Recorder {
     pub fn app_sample(&mut self, t_ms: i64, app_idx: usize, s: &AppSample) {
         assert!(app_idx < self.meta.apps.len(), "no app {app_idx}");
         self.advance(t_ms);
-        let l = app_idx % APP_LANES;
-        self.lone.set(l, s);
-        let cores = self.blocks[app_idx / APP_LANES].record_lane(l, &self.lone);
+        let block = &mut self.blocks[app_idx / APP_LANES];
+        let cores = block.record_lane(app_idx % APP_LANES, &LaneSample::from(s));
         self.cost.app_request(app_idx, cores);
         self.app_samples += 1;
     }
@@ -247,7 +241,7 @@ impl Recorder {
             requests.copy_from_slice(&block.record_block(x));
         } else {
             for (l, request) in requests.iter_mut().enumerate() {
-                *request = block.record_lane(l, x);
+                *request = block.record_lane(l, &x.get(l));
             }
         }
         self.app_samples += len as u64;

@@ -128,18 +128,82 @@ impl<const N: usize> SampleLanes<N> {
     /// Puts `s` in lane `l`.
     #[inline(always)]
     pub fn set(&mut self, l: usize, s: &AppSample) {
-        self.demand_rps[l] = s.demand_rps;
-        self.demand_instances[l] = s.demand_instances;
-        self.ready[l] = f64::from(s.ready);
-        self.starting[l] = f64::from(s.starting);
-        self.target[l] = f64::from(s.target);
-        self.pending[l] = f64::from(s.pending);
-        self.cpu_percent[l] = s.cpu_percent;
-        self.latency_mean_ms[l] = s.latency_mean_ms;
-        self.latency_p95_ms[l] = s.latency_p95_ms;
-        self.requests[l] = s.requests;
-        self.dropped[l] = s.dropped;
-        self.latency_breached[l] = s.latency_breached;
-        self.drop_breached[l] = s.drop_breached;
+        let v = LaneSample::from(s);
+        self.demand_rps[l] = v.demand_rps;
+        self.demand_instances[l] = v.demand_instances;
+        self.ready[l] = v.ready;
+        self.starting[l] = v.starting;
+        self.target[l] = v.target;
+        self.pending[l] = v.pending;
+        self.cpu_percent[l] = v.cpu_percent;
+        self.latency_mean_ms[l] = v.latency_mean_ms;
+        self.latency_p95_ms[l] = v.latency_p95_ms;
+        self.requests[l] = v.requests;
+        self.dropped[l] = v.dropped;
+        self.latency_breached[l] = v.latency_breached;
+        self.drop_breached[l] = v.drop_breached;
+    }
+}
+
+/// One app's sample as the recorder adds it to its lane: counts as `f64`.
+/// Made from an [`AppSample`] (one app) or read from a block's
+/// [`SampleLanes`], so that both paths add it with the same arithmetic.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LaneSample {
+    pub(crate) demand_rps: f64,
+    pub(crate) demand_instances: f64,
+    pub(crate) ready: f64,
+    pub(crate) starting: f64,
+    pub(crate) target: f64,
+    pub(crate) pending: f64,
+    pub(crate) cpu_percent: f64,
+    pub(crate) latency_mean_ms: f64,
+    pub(crate) latency_p95_ms: f64,
+    pub(crate) requests: f64,
+    pub(crate) dropped: f64,
+    pub(crate) latency_breached: bool,
+    pub(crate) drop_breached: bool,
+}
+
+impl From<&AppSample> for LaneSample {
+    #[inline(always)]
+    fn from(s: &AppSample) -> LaneSample {
+        LaneSample {
+            demand_rps: s.demand_rps,
+            demand_instances: s.demand_instances,
+            ready: f64::from(s.ready),
+            starting: f64::from(s.starting),
+            target: f64::from(s.target),
+            pending: f64::from(s.pending),
+            cpu_percent: s.cpu_percent,
+            latency_mean_ms: s.latency_mean_ms,
+            latency_p95_ms: s.latency_p95_ms,
+            requests: s.requests,
+            dropped: s.dropped,
+            latency_breached: s.latency_breached,
+            drop_breached: s.drop_breached,
+        }
+    }
+}
+
+impl<const N: usize> SampleLanes<N> {
+    /// Lane `l`'s sample.
+    #[inline(always)]
+    pub(crate) fn get(&self, l: usize) -> LaneSample {
+        LaneSample {
+            demand_rps: self.demand_rps[l],
+            demand_instances: self.demand_instances[l],
+            ready: self.ready[l],
+            starting: self.starting[l],
+            target: self.target[l],
+            pending: self.pending[l],
+            cpu_percent: self.cpu_percent[l],
+            latency_mean_ms: self.latency_mean_ms[l],
+            latency_p95_ms: self.latency_p95_ms[l],
+            requests: self.requests[l],
+            dropped: self.dropped[l],
+            latency_breached: self.latency_breached[l],
+            drop_breached: self.drop_breached[l],
+        }
     }
 }

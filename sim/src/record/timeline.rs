@@ -5,7 +5,7 @@
 
 use super::acc::breach::SlaPart;
 use super::acc::one_if;
-use super::sample::{ClusterSample, SampleLanes, WorkerSample};
+use super::sample::{ClusterSample, LaneSample, WorkerSample};
 
 /// `timeline_apps.parquet` as columns; units as in `docs/run-format.md`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -165,34 +165,34 @@ impl<const N: usize> Default for AppBuckets<N> {
 }
 
 impl<const N: usize> AppBuckets<N> {
-    /// Adds lane `l` of `x` to app `l`'s bucket; `supply_rps` is ready ×
+    /// Adds `x` to app `l`'s bucket; `supply_rps` is ready ×
     /// service rate.
     #[inline(always)]
-    pub(crate) fn add_lane(&mut self, l: usize, x: &SampleLanes<N>, supply_rps: f64) {
-        let (latency, drop) = (one_if(x.latency_breached[l]), one_if(x.drop_breached[l]));
-        let any = one_if(x.latency_breached[l] | x.drop_breached[l]);
-        let (ready, requests) = (x.ready[l], x.requests[l]);
+    pub(crate) fn add_lane(&mut self, l: usize, x: &LaneSample, supply_rps: f64) {
+        let (latency, drop) = (one_if(x.latency_breached), one_if(x.drop_breached));
+        let any = one_if(x.latency_breached | x.drop_breached);
+        let (ready, requests) = (x.ready, x.requests);
         // Request counts are finite, so a 0/1 factor selects them.
         self.n[l] += 1.0;
-        self.demand_rps[l] += x.demand_rps[l];
+        self.demand_rps[l] += x.demand_rps;
         self.supply_rps[l] += supply_rps;
-        self.demand_instances[l] += x.demand_instances[l];
+        self.demand_instances[l] += x.demand_instances;
         self.supply_instances[l] += ready;
-        self.allocated[l] += ready + x.starting[l];
-        self.pending[l] += x.pending[l];
-        self.cpu[l] += x.cpu_percent[l];
-        self.latency_mean[l] += x.latency_mean_ms[l];
-        self.latency_p95[l] += x.latency_p95_ms[l];
+        self.allocated[l] += ready + x.starting;
+        self.pending[l] += x.pending;
+        self.cpu[l] += x.cpu_percent;
+        self.latency_mean[l] += x.latency_mean_ms;
+        self.latency_p95[l] += x.latency_p95_ms;
         self.requests[l] += requests;
-        self.dropped[l] += x.dropped[l];
+        self.dropped[l] += x.dropped;
         self.breached[l] += any;
         self.latency_breached[l] += latency;
         self.drop_breached[l] += drop;
         self.breach_requests[l] += requests * any;
         self.latency_requests[l] += requests * latency;
         self.drop_requests[l] += requests * drop;
-        self.target[l] = x.target[l];
-        self.latency_p95_max[l] = self.latency_p95_max[l].max(x.latency_p95_ms[l]);
+        self.target[l] = x.target;
+        self.latency_p95_max[l] = self.latency_p95_max[l].max(x.latency_p95_ms);
     }
 
     /// App `l`'s samples, requests and breaches in the bucket, for its SLA
