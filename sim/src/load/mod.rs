@@ -34,6 +34,7 @@
 
 mod bursty;
 pub mod exp;
+pub mod lanes;
 pub mod process;
 pub mod seed;
 mod series;

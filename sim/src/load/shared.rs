@@ -5,7 +5,7 @@
 
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
-use rand_distr::{Distribution, Poisson, StandardNormal};
+use rand_distr::{Distribution, Poisson};
 
 use super::spec::LoadSpec;
 
@@ -14,12 +14,13 @@ use super::spec::LoadSpec;
 pub enum CopyNoise {
     /// None: the copy sees the shared mean.
     None,
-    /// Multiplicative log-normal noise with median 1.
+    /// Multiplicative log-normal noise with median 1: e^(σz), z standard
+    /// normal. The copies' generators are kept together by the simulator
+    /// ([`super::lanes::NormalLanes`]), which draws their variates a chunk
+    /// at a time.
     LogNormal {
-        /// Spread.
+        /// Spread σ.
         sigma: f64,
-        /// The copy's generator.
-        rng: Xoshiro256PlusPlus,
     },
     /// Counting noise: Poisson(mean × dt) / dt.
     Poisson {
@@ -54,35 +55,32 @@ pub enum NoiseKind {
 }
 
 impl CopyNoise {
-    /// The noise of one copy, seeded for it.
+    /// The noise of one copy, seeded for it (a log-normal copy's generator
+    /// is seeded with the same seed where the simulator keeps it).
     pub fn new(kind: NoiseKind, seed: u64) -> Self {
-        let rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         match kind {
             NoiseKind::None => CopyNoise::None,
-            NoiseKind::LogNormal(sigma) => CopyNoise::LogNormal { sigma, rng },
-            NoiseKind::Poisson => CopyNoise::Poisson { rng },
+            NoiseKind::LogNormal(sigma) => CopyNoise::LogNormal { sigma },
+            NoiseKind::Poisson => CopyNoise::Poisson {
+                rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            },
         }
     }
 
-    /// The natural logarithm of the interval's log-normal noise factor,
-    /// σ × a standard normal variate (0 for the other kinds, which draw in
-    /// [`apply_drawn`](Self::apply_drawn)). The simulator draws the
-    /// logarithms of many copies, then exponentiates them together
-    /// ([`super::exp::exp_into`]).
+    /// σ of log-normal noise; 0 for the other kinds (whose factor is then
+    /// e⁰ = 1 and not used).
     #[inline]
-    pub fn draw(&mut self) -> f64 {
+    pub fn sigma(&self) -> f64 {
         match self {
-            CopyNoise::LogNormal { rng, sigma } => {
-                let z: f64 = StandardNormal.sample(rng);
-                *sigma * z
-            }
+            CopyNoise::LogNormal { sigma } => *sigma,
             CopyNoise::None | CopyNoise::Poisson { .. } => 0.0,
         }
     }
 
     /// The copy's rate over an interval of `dt_s` seconds whose shared mean
-    /// is `mean` requests per second, with `factor` the exponential of what
-    /// [`draw`](Self::draw) gave for it; never negative.
+    /// is `mean` requests per second, with `factor` the interval's
+    /// log-normal noise factor (e^(σz), used by log-normal noise only);
+    /// never negative.
     #[inline]
     pub fn apply_drawn(&mut self, mean: f64, dt_s: f64, factor: f64) -> f64 {
         let r = match self {
@@ -109,6 +107,7 @@ mod tests {
     use super::*;
     use crate::load::LoadProcess;
     use crate::load::exp::exp;
+    use crate::load::lanes::NormalLanes;
 
     fn diurnal() -> LoadSpec {
         LoadSpec::Diurnal {
@@ -145,12 +144,17 @@ mod tests {
         let mut core = LoadProcess::new(&diurnal(), 0);
         let mut a = CopyNoise::new(NoiseKind::LogNormal(0.2), 1);
         let mut b = CopyNoise::new(NoiseKind::LogNormal(0.2), 2);
+        // Their generators, kept apart from them as the simulator keeps them.
+        let mut generators = NormalLanes::default();
+        generators.push(1);
+        generators.push(2);
+        let mut z = [0.0; 2];
         let (mut sum_a, n) = (0.0, 20_000);
         let mut differ = false;
         for i in 0..n {
             let mean = core.rate(f64::from(i) * 10.0, 10.0);
-            let (za, zb) = (a.draw(), b.draw());
-            let (fa, fb) = (exp(za), exp(zb));
+            generators.draw(0..2, &mut z);
+            let (fa, fb) = (exp(a.sigma() * z[0]), exp(b.sigma() * z[1]));
             let (x, y) = (a.apply_drawn(mean, 10.0, fa), b.apply_drawn(mean, 10.0, fb));
             differ |= x != y;
             sum_a += (x / mean).ln();

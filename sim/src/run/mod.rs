@@ -163,6 +163,10 @@ pub struct Simulation {
     /// Each app's noise variate and offered load for the interval being
     /// served (scratch, one chunk of apps).
     draws: Vec<f64>,
+    /// Every app's generator of standard normal variates, and the σ of its
+    /// log-normal noise (0 for apps without).
+    generators: crate::load::lanes::NormalLanes,
+    sigmas: Vec<f64>,
     /// e^ of each draw (scratch, `CHUNK` long).
     factors: Vec<f64>,
     lambdas: Vec<f64>,
@@ -413,10 +417,15 @@ impl Simulation {
                 // The next interval, with the fleet as it is now.
                 let apps = &mut self.apps[chunk.clone()];
                 let means = &self.shared_means;
-                self.draws.clear();
-                self.draws.extend(apps.iter_mut().map(|app| app.draw()));
+                // Every app's variate (used by the log-normal copies), then
+                // the logarithms of their noise factors.
+                let draws = &mut self.draws[..apps.len()];
+                self.generators.draw(chunk.clone(), draws);
+                for (x, &sigma) in draws.iter_mut().zip(&self.sigmas[chunk.clone()]) {
+                    *x *= sigma;
+                }
                 let factors = &mut self.factors[..apps.len()];
-                crate::load::exp::exp_into(&self.draws, factors);
+                crate::load::exp::exp_into(draws, factors);
                 self.lambdas.clear();
                 self.lambdas.extend(
                     apps.iter_mut()

@@ -18,6 +18,7 @@ use super::world::{Target, World};
 use super::{SimError, SimEvent, SimOptions, Simulation};
 use crate::clock::EventQueue;
 use crate::fleet::{Fleet, app_services};
+use crate::load::lanes::NormalLanes;
 use crate::load::{CopyNoise, LoadProcess, derive_seed, split_noise};
 use crate::record::{
     AppMeta, FORMAT_VERSION, Layer, Recorder, RunMeta, RunMode, Slo, WorkerTypeMeta,
@@ -122,6 +123,7 @@ impl Simulation {
         let mut sim_apps = Vec::with_capacity(apps.len());
         let mut bindings = Vec::with_capacity(apps.len());
         let mut shared = SharedLoads::default();
+        let mut generators = NormalLanes::default();
         for ((i, a), service) in apps.iter().enumerate().zip(services) {
             let id = a.resource_id();
             let key = core
@@ -131,8 +133,12 @@ impl Simulation {
             targets.insert(id.clone(), Target::App(i));
             record_ids.insert(id.clone(), recorder.app_resource(i));
             let slo = a.spec.slo;
+            // The app's own randomness; a log-normal copy's generator is
+            // kept with the others, drawn a chunk at a time.
+            let own_seed = derive_seed(seed, &format!("load/{}", a.name));
+            generators.push(own_seed);
             sim_apps.push(SimApp {
-                load: app_load(a, seed, &mut shared),
+                load: app_load(a, seed, own_seed, &mut shared),
                 service,
                 slo_latency_ms: slo.latency_ms,
                 max_drop_rate: slo.max_drop_rate,
@@ -241,6 +247,7 @@ impl Simulation {
             world,
             callbacks,
             core,
+            sigmas: sim_apps.iter().map(SimApp::sigma).collect(),
             apps: sim_apps,
             bindings,
             queue,
@@ -259,7 +266,8 @@ impl Simulation {
             check_invariants: options.check_invariants,
             forecasts: crate::forecast::runtime::build(s, &apps, start_ms),
             shared_means: vec![0.0; shared.processes.len()],
-            draws: Vec::new(),
+            draws: vec![0.0; super::CHUNK],
+            generators,
             factors: vec![0.0; super::CHUNK],
             lanes: Default::default(),
             lambdas: Vec::new(),
@@ -278,9 +286,9 @@ struct SharedLoads {
 }
 
 /// An app's load: copies of a spec (`count` > 1) whose load is a
-/// deterministic shape with outer noise share the shape.
-fn app_load(a: &ExpandedApp, seed: u64, shared: &mut SharedLoads) -> AppLoad {
-    let own_seed = derive_seed(seed, &format!("load/{}", a.name));
+/// deterministic shape with outer noise share the shape. `own_seed` seeds
+/// what is the app's alone.
+fn app_load(a: &ExpandedApp, seed: u64, own_seed: u64, shared: &mut SharedLoads) -> AppLoad {
     let Some((core, kind)) = split_noise(&a.spec.load).filter(|_| a.spec.count > 1) else {
         return AppLoad::Own(Box::new(LoadProcess::new(&a.spec.load, own_seed)));
     };

@@ -97,21 +97,19 @@ pub struct AppBinding {
 }
 
 impl SimApp {
-    /// The logarithm of the noise factor of the interval starting now: a
-    /// copy's ([`CopyNoise::draw`]), 0 for an app with its own process.
-    /// Drawn for many apps, then exponentiated together, before
-    /// [`offered`](Self::offered) uses any.
+    /// σ of the app's log-normal noise (0 for other apps): the logarithm
+    /// of its noise factor is σ × its generator's variate.
     #[inline]
-    pub fn draw(&mut self) -> f64 {
-        match &mut self.load {
+    pub fn sigma(&self) -> f64 {
+        match &self.load {
             AppLoad::Own(_) => 0.0,
-            AppLoad::Copy { noise, .. } => noise.draw(),
+            AppLoad::Copy { noise, .. } => noise.sigma(),
         }
     }
 
     /// The load offered over the interval starting at `t_s`, requests per
-    /// second, with `factor` the exponential of what [`draw`](Self::draw)
-    /// gave for it.
+    /// second, with `factor` its log-normal noise factor (unused by other
+    /// apps).
     #[inline]
     pub fn offered(&mut self, t_s: f64, dt_s: f64, shared_means: &[f64], factor: f64) -> f64 {
         match &mut self.load {
