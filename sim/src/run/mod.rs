@@ -160,15 +160,16 @@ pub struct Simulation {
     shared_loads: Vec<crate::load::LoadProcess>,
     /// Their means for the interval being served.
     shared_means: Vec<f64>,
-    /// Each app's noise variate and offered load for the interval being
-    /// served (scratch, one chunk of apps).
+    /// Each app's noise for the interval being served: σ × its variate,
+    /// the logarithm of its noise factor (scratch, `CHUNK` long).
     draws: Vec<f64>,
     /// Every app's generator of standard normal variates, and the σ of its
     /// log-normal noise (0 for apps without).
     generators: crate::load::lanes::NormalLanes,
     sigmas: Vec<f64>,
-    /// e^ of each draw (scratch, `CHUNK` long).
+    /// The noise factors, e^ of each draw (scratch, `CHUNK` long).
     factors: Vec<f64>,
+    /// Each app's offered load, requests per second (scratch, one chunk).
     lambdas: Vec<f64>,
     /// A block of apps' samples for the recorder (scratch).
     lanes: SampleLanes<APP_LANES>,
