@@ -6,7 +6,8 @@
 //! cargo run --release -p lighthouse-reports --example record_throughput -- --apps 1000 --days 30
 //! ```
 //!
-//! Samples are recorded a block of apps at a time, as the simulator and the
+//! Samples are recorded a tick of apps at a time (`Recorder::app_samples`,
+//! whole blocks of apps with packed instructions), as the simulator and the
 //! trace replay record them; `--one-by-one` records each app's sample alone
 //! (`Recorder::app_sample`, as the live recorder does).
 //!
@@ -21,7 +22,7 @@ mod synth;
 use std::hint::black_box;
 use std::time::Instant;
 
-use lighthouse_sim::record::{APP_LANES, AppSample, ClusterSample, Recorder, SampleLanes};
+use lighthouse_sim::record::{AppSample, ClusterSample, Recorder};
 
 fn arg(args: &[String], name: &str, default: f64) -> f64 {
     args.iter()
@@ -71,21 +72,16 @@ fn main() {
         ..Default::default()
     };
     let one_by_one = args.iter().any(|a| a == "--one-by-one");
-    let mut lanes = SampleLanes::<APP_LANES>::default();
     let t0 = Instant::now();
     for k in 0..ticks {
         let t = start + k * 10_000;
-        for app in 0..apps {
-            let sample = &table[(app + k as usize) & 63];
-            if one_by_one {
-                rec.app_sample(t, app, sample);
-                continue;
+        let sample = |app: usize| table[(app + k as usize) & 63];
+        if one_by_one {
+            for app in 0..apps {
+                rec.app_sample(t, app, &sample(app));
             }
-            let lane = app % APP_LANES;
-            lanes.set(lane, sample);
-            if lane == APP_LANES - 1 || app == apps - 1 {
-                rec.app_sample_lanes(t, app - lane, lane + 1, &lanes);
-            }
+        } else {
+            rec.app_samples(t, 0, (0..apps).map(sample));
         }
         rec.cluster_sample(t, &cluster);
     }

@@ -35,8 +35,8 @@ use lighthouse_engine::{
 };
 use lighthouse_sim::fleet::{app_services, initial_instances};
 use lighthouse_sim::record::{
-    APP_LANES, AppSample, ClusterSample, EventKind, EventRow, FORMAT_VERSION, Recorder,
-    ResourceIdx, RunMeta, RunMode, SampleLanes, WorkerSample,
+    AppSample, ClusterSample, EventKind, EventRow, FORMAT_VERSION, Recorder, ResourceIdx, RunMeta,
+    RunMode, WorkerSample,
 };
 use lighthouse_sim::run::{app_meta, worker_type_meta};
 use lighthouse_sim::scenario::{Scenario, engine_config, expanded_apps};
@@ -449,7 +449,6 @@ pub(crate) fn run(
             .add_observer(Arc::new(adapters));
     let mut scratch = CycleScratch::default();
     let mut stats = SimStats::default();
-    let mut lanes = SampleLanes::<APP_LANES>::default();
     let mut cycle = |core: &mut EngineCore, t: i64, stats: &mut SimStats| {
         let ctx = CallbackContext {
             timestamp: Timestamp(t),
@@ -531,11 +530,8 @@ pub(crate) fn run(
         // Record the interval [t, t + step) with the capacity after the cycle.
         let mut w = world.lock().expect("the replay world is never poisoned");
         let caps = w.capacity.clone();
-        // Recorded a block of apps at a time, as the simulator does.
-        let last = apps.len().saturating_sub(1);
-        for (i, app) in apps.iter_mut().enumerate() {
+        let samples = apps.iter_mut().zip(&caps).map(|(app, &cap)| {
             let fed = &prep.apps[app.fed];
-            let cap = caps[i];
             let lambda = fed
                 .demand_rps(k, Some(f64::from(cap)))
                 .unwrap_or(0.0)
@@ -546,7 +542,7 @@ pub(crate) fn run(
             } else {
                 0.0
             };
-            let sample = AppSample {
+            AppSample {
                 demand_rps: st.offered / dt_s,
                 demand_instances: f64::from(st.demand_instances),
                 ready: cap,
@@ -560,13 +556,9 @@ pub(crate) fn run(
                 dropped: st.dropped,
                 latency_breached: st.offered > 0.0 && st.slo_ms > app.slo_latency_ms,
                 drop_breached: drop_rate > app.max_drop_rate,
-            };
-            let lane = i % APP_LANES;
-            lanes.set(lane, &sample);
-            if lane == APP_LANES - 1 || i == last {
-                w.recorder.app_sample_lanes(t, i - lane, lane + 1, &lanes);
             }
-        }
+        });
+        w.recorder.app_samples(t, 0, samples);
         let (workers, rate) = virtual_pool(s, cost_type, pool_min, &apps, &caps);
         if let Some(ti) = cost_type {
             let ty = &s.worker_types[ti];

@@ -63,7 +63,7 @@ impl AppBlock {
 
     /// Adds every lane of `x`; the apps' CPU requests, cores.
     #[inline(always)]
-    fn record_all(&mut self, x: &SampleLanes<APP_LANES>) -> [f64; APP_LANES] {
+    fn record_all(&mut self, x: &SampleLanes) -> [f64; APP_LANES] {
         let mut cores = [0.0; APP_LANES];
         for (l, c) in cores.iter_mut().enumerate() {
             *c = self.record_lane(l, &x.get(l));
@@ -74,7 +74,7 @@ impl AppBlock {
     /// [`record_all`](Self::record_all) with the processor's widest vectors:
     /// AVX2 where it has it (chosen at run time). The operations, and so
     /// the bits, are the same either way.
-    fn record_block(&mut self, x: &SampleLanes<APP_LANES>) -> [f64; APP_LANES] {
+    fn record_block(&mut self, x: &SampleLanes) -> [f64; APP_LANES] {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2, checked just above.
@@ -85,7 +85,7 @@ impl AppBlock {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn record_all_avx2(&mut self, x: &SampleLanes<APP_LANES>) -> [f64; APP_LANES] {
+    unsafe fn record_all_avx2(&mut self, x: &SampleLanes) -> [f64; APP_LANES] {
         self.record_all(x)
     }
 }
@@ -99,6 +99,8 @@ pub struct Recorder {
     resource_ids: BTreeMap<String, ResourceIdx>,
     /// Apps `APP_LANES × b ..` are block `b`.
     blocks: Vec<AppBlock>,
+    /// A block's samples by field, on their way in (scratch).
+    lanes: SampleLanes,
     /// Each app's SLA totals, added a bucket at a time (not per sample).
     sla_totals: Vec<AppSlaTotals>,
     cluster_bucket: ClusterBucket,
@@ -139,6 +141,7 @@ impl Recorder {
             resources: Vec::with_capacity(meta.apps.len() + 1),
             resource_ids: BTreeMap::new(),
             blocks: vec![AppBlock::default(); meta.apps.len().div_ceil(APP_LANES)],
+            lanes: SampleLanes::default(),
             sla_totals: vec![AppSlaTotals::default(); meta.apps.len()],
             cluster_bucket: ClusterBucket::default(),
             worker_buckets: vec![WorkerBucket::default(); meta.worker_types.len()],
@@ -213,38 +216,42 @@ impl Recorder {
         self.app_samples += 1;
     }
 
-    /// Records at `t_ms` the samples of the `len` apps from `first` on
-    /// (`first` a multiple of [`APP_LANES`], `len` at most that), lane `l`
-    /// of `x` being app `first + l`'s: the same as
-    /// [`app_sample`](Self::app_sample) for each, a block of apps at a time
-    /// (the simulator records its fleet so). Panics if `first` is not at a
-    /// block's start or the apps run past the end of `RunMeta::apps`.
-    #[inline]
-    pub fn app_sample_lanes(
+    /// Records at `t_ms` the samples of consecutive apps from `first` on,
+    /// one per item of `samples`: the same as
+    /// [`app_sample`](Self::app_sample) for each, with the tick checked
+    /// once and whole blocks of [`APP_LANES`] apps added with packed
+    /// instructions (the simulator and the trace replay record their fleet
+    /// so). Panics if the apps run past the end of `RunMeta::apps`.
+    pub fn app_samples(
         &mut self,
         t_ms: i64,
         first: usize,
-        len: usize,
-        x: &SampleLanes<APP_LANES>,
+        samples: impl ExactSizeIterator<Item = AppSample>,
     ) {
-        assert!(
-            first.is_multiple_of(APP_LANES)
-                && len <= APP_LANES
-                && first + len <= self.meta.apps.len(),
-            "apps {first}..{} are not within one block",
-            first + len
-        );
+        let end = first + samples.len();
+        assert!(end <= self.meta.apps.len(), "no apps {first}..{end}");
         self.advance(t_ms);
-        let block = &mut self.blocks[first / APP_LANES];
-        let requests = &mut self.cost.app_requests()[first..first + len];
-        if len == APP_LANES {
-            requests.copy_from_slice(&block.record_block(x));
-        } else {
-            for (l, request) in requests.iter_mut().enumerate() {
-                *request = block.record_lane(l, &x.get(l));
+        let mut samples = samples;
+        let mut at = first;
+        while at < end {
+            // The part of one block from lane `l0` on.
+            let (block, l0) = (at / APP_LANES, at % APP_LANES);
+            let n = (APP_LANES - l0).min(end - at);
+            for (l, s) in (l0..l0 + n).zip(samples.by_ref()) {
+                self.lanes.set(l, &s);
             }
+            let block = &mut self.blocks[block];
+            let requests = &mut self.cost.app_requests()[at..at + n];
+            if n == APP_LANES {
+                requests.copy_from_slice(&block.record_block(&self.lanes));
+            } else {
+                for (l, request) in (l0..).zip(requests) {
+                    *request = block.record_lane(l, &self.lanes.get(l));
+                }
+            }
+            at += n;
         }
-        self.app_samples += len as u64;
+        self.app_samples += (end - first) as u64;
     }
 
     /// Records the cluster's sample at `t_ms`.
@@ -355,12 +362,19 @@ impl Recorder {
     fn flush_bucket(&mut self, bucket: i64) {
         let t_ms = self.meta.start_ms + bucket * self.resolution_ms;
         let dt = self.meta.sample_interval_s;
-        for (i, totals) in self.sla_totals.iter_mut().enumerate() {
-            let (block, l) = (&mut self.blocks[i / APP_LANES], i % APP_LANES);
-            totals.add(&block.bucket.sla_part(l));
-            block
-                .bucket
-                .flush_lane(l, &mut self.app_timeline, t_ms, i as u32, dt);
+        let blocks = self
+            .blocks
+            .iter_mut()
+            .zip(self.sla_totals.chunks_mut(APP_LANES));
+        for (b, (block, totals)) in blocks.enumerate() {
+            for (l, totals) in totals.iter_mut().enumerate() {
+                totals.add(&block.bucket.sla_part(l));
+                let app = (b * APP_LANES + l) as u32;
+                block
+                    .bucket
+                    .append_row(l, &mut self.app_timeline, t_ms, app, dt);
+            }
+            block.bucket = AppBuckets::default();
         }
         self.cluster_bucket
             .flush(&mut self.cluster_timeline, t_ms, dt);

@@ -266,11 +266,30 @@ fn sla_totals_of_each_objective_add_up_across_buckets() {
     assert_eq!(run.stream.figures.sla.apps[1].observed_s, 0.0);
 }
 
+/// `meta_two_apps` with `n` apps, alternately like `web` and `api`.
+fn meta_with_apps(n: usize) -> RunMeta {
+    let mut meta = meta_two_apps();
+    let kinds = meta.apps.clone();
+    meta.apps = (0..n)
+        .map(|i| {
+            let mut app = kinds[i % 2].clone();
+            app.name = format!("{}-{i}", app.name);
+            app.resource_id = format!("{}-{i}", app.resource_id);
+            app
+        })
+        .collect();
+    meta
+}
+
 #[test]
-fn a_run_of_apps_records_as_its_apps_one_by_one() {
+fn runs_of_apps_record_as_their_apps_one_by_one() {
+    // 19 apps: two whole blocks and part of a third. Each tick records
+    // them as three runs that start and end inside blocks (0..5, 5..17,
+    // 17..19) and, every third tick, as one run of all.
+    let apps = 19;
     let (mut one_by_one, mut together) = (
-        Recorder::new(meta_two_apps()).unwrap(),
-        Recorder::new(meta_two_apps()).unwrap(),
+        Recorder::new(meta_with_apps(apps)).unwrap(),
+        Recorder::new(meta_with_apps(apps)).unwrap(),
     );
     let cluster = ClusterSample {
         cost: 0.25,
@@ -280,27 +299,36 @@ fn a_run_of_apps_records_as_its_apps_one_by_one() {
     };
     for i in 0..40 {
         let t = i * 10_000;
-        let web = sample(
-            50.0 + 37.0 * (i % 7) as f64,
-            1 + (i % 3) as u32,
-            90.0,
-            i % 5 == 0,
-        );
-        let api = sample(9.0 * (i % 4) as f64, 2, 300.0, i % 2 == 1);
-        one_by_one.app_sample(t, 0, &web);
-        one_by_one.app_sample(t, 1, &api);
+        let of = |app: usize| {
+            let k = i as usize + app;
+            sample(
+                50.0 + 37.0 * (k % 7) as f64,
+                1 + (k % 3) as u32,
+                90.0 + 40.0 * (k % 5) as f64,
+                k.is_multiple_of(5),
+            )
+        };
+        for app in 0..apps {
+            one_by_one.app_sample(t, app, &of(app));
+        }
         one_by_one.cluster_sample(t, &cluster);
-        let mut lanes = SampleLanes::default();
-        lanes.set(0, &web);
-        lanes.set(1, &api);
-        together.app_sample_lanes(t, 0, 2, &lanes);
+        if i % 3 == 0 {
+            together.app_samples(t, 0, (0..apps).map(of));
+        } else {
+            for run in [0..5, 5..17, 17..19] {
+                together.app_samples(t, run.start, run.map(of));
+            }
+        }
         together.cluster_sample(t, &cluster);
     }
     let (a, b) = (one_by_one.finish(400_000), together.finish(400_000));
     assert_eq!(a.apps, b.apps);
     assert_eq!(a.stream.figures, b.stream.figures);
-    assert_eq!(b.stream.app_samples, 80);
+    assert_eq!(b.stream.app_samples, 40 * apps as u64);
     // The CPU requests reached the cost split: the apps' share is not idle.
     let apps_cost: f64 = b.stream.figures.cost.by_app.iter().map(|c| c.cost).sum();
     assert!(apps_cost > 0.0, "{:?}", b.stream.figures.cost);
+    // And the figures are each app's own: the apps differ.
+    let sla = &b.stream.figures.sla.apps;
+    assert_ne!(sla[0].stats, sla[1].stats);
 }

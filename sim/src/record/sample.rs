@@ -1,6 +1,8 @@
 //! What the simulator hands the recorder at every metric sample tick: plain
 //! `Copy` numbers, so that recording a sample allocates nothing.
 
+use super::recorder::APP_LANES;
+
 /// One app or platform component at one sample tick. The sample stands for
 /// the interval `[t, t + sample_interval)`; counts are for that interval.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -71,63 +73,31 @@ pub struct WorkerSample {
     pub cost: f64,
 }
 
-/// `N` consecutive apps' samples at one tick, by field (one lane per app),
-/// as the recorder adds them: a block of apps in a few packed instructions
-/// per field. Counts are `f64` (exact for any count of instances).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SampleLanes<const N: usize> {
-    /// [`AppSample::demand_rps`] of each app.
-    pub demand_rps: [f64; N],
-    /// [`AppSample::demand_instances`].
-    pub demand_instances: [f64; N],
-    /// [`AppSample::ready`].
-    pub ready: [f64; N],
-    /// [`AppSample::starting`].
-    pub starting: [f64; N],
-    /// [`AppSample::target`].
-    pub target: [f64; N],
-    /// [`AppSample::pending`].
-    pub pending: [f64; N],
-    /// [`AppSample::cpu_percent`].
-    pub cpu_percent: [f64; N],
-    /// [`AppSample::latency_mean_ms`].
-    pub latency_mean_ms: [f64; N],
-    /// [`AppSample::latency_p95_ms`].
-    pub latency_p95_ms: [f64; N],
-    /// [`AppSample::requests`].
-    pub requests: [f64; N],
-    /// [`AppSample::dropped`].
-    pub dropped: [f64; N],
-    /// [`AppSample::latency_breached`].
-    pub latency_breached: [bool; N],
-    /// [`AppSample::drop_breached`].
-    pub drop_breached: [bool; N],
+/// A block of consecutive apps' samples at one tick, by field (one lane
+/// per app), as the recorder adds them: a block in a few packed
+/// instructions per field. Counts are `f64` (exact for any count of
+/// instances).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct SampleLanes {
+    demand_rps: [f64; APP_LANES],
+    demand_instances: [f64; APP_LANES],
+    ready: [f64; APP_LANES],
+    starting: [f64; APP_LANES],
+    target: [f64; APP_LANES],
+    pending: [f64; APP_LANES],
+    cpu_percent: [f64; APP_LANES],
+    latency_mean_ms: [f64; APP_LANES],
+    latency_p95_ms: [f64; APP_LANES],
+    requests: [f64; APP_LANES],
+    dropped: [f64; APP_LANES],
+    latency_breached: [bool; APP_LANES],
+    drop_breached: [bool; APP_LANES],
 }
 
-impl<const N: usize> Default for SampleLanes<N> {
-    fn default() -> Self {
-        SampleLanes {
-            demand_rps: [0.0; N],
-            demand_instances: [0.0; N],
-            ready: [0.0; N],
-            starting: [0.0; N],
-            target: [0.0; N],
-            pending: [0.0; N],
-            cpu_percent: [0.0; N],
-            latency_mean_ms: [0.0; N],
-            latency_p95_ms: [0.0; N],
-            requests: [0.0; N],
-            dropped: [0.0; N],
-            latency_breached: [false; N],
-            drop_breached: [false; N],
-        }
-    }
-}
-
-impl<const N: usize> SampleLanes<N> {
+impl SampleLanes {
     /// Puts `s` in lane `l`.
     #[inline(always)]
-    pub fn set(&mut self, l: usize, s: &AppSample) {
+    pub(crate) fn set(&mut self, l: usize, s: &AppSample) {
         let v = LaneSample::from(s);
         self.demand_rps[l] = v.demand_rps;
         self.demand_instances[l] = v.demand_instances;
@@ -143,11 +113,31 @@ impl<const N: usize> SampleLanes<N> {
         self.latency_breached[l] = v.latency_breached;
         self.drop_breached[l] = v.drop_breached;
     }
+
+    /// Lane `l`'s sample.
+    #[inline(always)]
+    pub(crate) fn get(&self, l: usize) -> LaneSample {
+        LaneSample {
+            demand_rps: self.demand_rps[l],
+            demand_instances: self.demand_instances[l],
+            ready: self.ready[l],
+            starting: self.starting[l],
+            target: self.target[l],
+            pending: self.pending[l],
+            cpu_percent: self.cpu_percent[l],
+            latency_mean_ms: self.latency_mean_ms[l],
+            latency_p95_ms: self.latency_p95_ms[l],
+            requests: self.requests[l],
+            dropped: self.dropped[l],
+            latency_breached: self.latency_breached[l],
+            drop_breached: self.drop_breached[l],
+        }
+    }
 }
 
 /// One app's sample as the recorder adds it to its lane: counts as `f64`.
 /// Made from an [`AppSample`] (one app) or read from a block's
-/// [`SampleLanes`], so that both paths add it with the same arithmetic.
+/// `SampleLanes`, so that both paths add it with the same arithmetic.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LaneSample {
     pub(crate) demand_rps: f64,
@@ -182,28 +172,6 @@ impl From<&AppSample> for LaneSample {
             dropped: s.dropped,
             latency_breached: s.latency_breached,
             drop_breached: s.drop_breached,
-        }
-    }
-}
-
-impl<const N: usize> SampleLanes<N> {
-    /// Lane `l`'s sample.
-    #[inline(always)]
-    pub(crate) fn get(&self, l: usize) -> LaneSample {
-        LaneSample {
-            demand_rps: self.demand_rps[l],
-            demand_instances: self.demand_instances[l],
-            ready: self.ready[l],
-            starting: self.starting[l],
-            target: self.target[l],
-            pending: self.pending[l],
-            cpu_percent: self.cpu_percent[l],
-            latency_mean_ms: self.latency_mean_ms[l],
-            latency_p95_ms: self.latency_p95_ms[l],
-            requests: self.requests[l],
-            dropped: self.dropped[l],
-            latency_breached: self.latency_breached[l],
-            drop_breached: self.drop_breached[l],
         }
     }
 }

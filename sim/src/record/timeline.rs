@@ -215,8 +215,9 @@ impl<const N: usize> AppBuckets<N> {
         }
     }
 
-    /// Appends app `l`'s bucket as a row (if it has samples) and empties it.
-    pub(crate) fn flush_lane(
+    /// Appends app `l`'s bucket as a row, if it has samples (the caller
+    /// empties the block's buckets once every app's row is out).
+    pub(crate) fn append_row(
         &mut self,
         l: usize,
         out: &mut AppTimeline,
@@ -250,35 +251,6 @@ impl<const N: usize> AppBuckets<N> {
         out.breach_requests.push(self.breach_requests[l]);
         out.breach_latency_requests.push(self.latency_requests[l]);
         out.breach_drop_requests.push(self.drop_requests[l]);
-        self.clear_lane(l);
-    }
-
-    fn clear_lane(&mut self, l: usize) {
-        let empty = AppBuckets::<1>::default();
-        for (field, zero) in [
-            (&mut self.n, empty.n),
-            (&mut self.demand_rps, empty.demand_rps),
-            (&mut self.supply_rps, empty.supply_rps),
-            (&mut self.demand_instances, empty.demand_instances),
-            (&mut self.supply_instances, empty.supply_instances),
-            (&mut self.allocated, empty.allocated),
-            (&mut self.pending, empty.pending),
-            (&mut self.cpu, empty.cpu),
-            (&mut self.latency_mean, empty.latency_mean),
-            (&mut self.latency_p95, empty.latency_p95),
-            (&mut self.requests, empty.requests),
-            (&mut self.dropped, empty.dropped),
-            (&mut self.breached, empty.breached),
-            (&mut self.latency_breached, empty.latency_breached),
-            (&mut self.drop_breached, empty.drop_breached),
-            (&mut self.breach_requests, empty.breach_requests),
-            (&mut self.latency_requests, empty.latency_requests),
-            (&mut self.drop_requests, empty.drop_requests),
-            (&mut self.target, empty.target),
-            (&mut self.latency_p95_max, empty.latency_p95_max),
-        ] {
-            field[l] = zero[0];
-        }
     }
 }
 

@@ -36,7 +36,7 @@ pub use world::{Target, World};
 use crate::clock::EventQueue;
 use crate::fleet::FleetEvent;
 use crate::fleet::cost::TypeCost;
-use crate::record::{APP_LANES, EventKind, EventRow, RunMode, RunRecord, SampleLanes};
+use crate::record::{APP_LANES, EventKind, EventRow, RunMode, RunRecord};
 use crate::scenario::{
     Dur, FaultSpec, LoadedScenario, POOL_ID, engine_config, from_document, paths::set_path,
 };
@@ -118,7 +118,8 @@ pub enum SimError {
 }
 
 /// Apps per chunk of a sample tick: their state fits the first-level
-/// caches. A multiple of the recorder's block ([`APP_LANES`]).
+/// caches. A multiple of the recorder's block ([`APP_LANES`]), so that
+/// every chunk is recorded in whole blocks.
 const CHUNK: usize = 32;
 const _: () = assert!(CHUNK.is_multiple_of(APP_LANES));
 
@@ -171,8 +172,6 @@ pub struct Simulation {
     factors: Vec<f64>,
     /// Each app's offered load, requests per second (scratch, one chunk).
     lambdas: Vec<f64>,
-    /// A block of apps' samples for the recorder (scratch).
-    lanes: SampleLanes<APP_LANES>,
     /// How each app of a chunk is served (scratch).
     routes: Vec<crate::service::Route>,
     /// Forecasts published as custom metrics (predictive scaling).
@@ -442,22 +441,16 @@ impl Simulation {
                         .zip(&self.lambdas)
                         .map(|((app, c), &lambda)| app.service.route(lambda, c[0], dt_s)),
                 );
-                // Recorded a block of apps at a time (CHUNK is a multiple of
-                // the block), each block's samples put in lanes.
                 let inputs = counts.iter().zip(&self.lambdas).zip(&self.routes);
-                let last = apps.len() - 1;
-                for (k, (app, ((&counts, &lambda), &route))) in
-                    apps.iter_mut().zip(inputs).enumerate()
-                {
-                    pending += counts[3];
-                    app.serve(lambda, dt_s, counts, route);
-                    let lane = k % APP_LANES;
-                    self.lanes.set(lane, &app.sample());
-                    if lane == APP_LANES - 1 || k == last {
-                        let block = first + k - lane;
-                        w.recorder.app_sample_lanes(t, block, lane + 1, &self.lanes);
-                    }
-                }
+                let samples =
+                    apps.iter_mut()
+                        .zip(inputs)
+                        .map(|(app, ((&counts, &lambda), &route))| {
+                            pending += counts[3];
+                            app.serve(lambda, dt_s, counts, route);
+                            app.sample()
+                        });
+                w.recorder.app_samples(t, first, samples);
             }
         }
         if evaluating {

@@ -269,7 +269,6 @@ impl Simulation {
             draws: vec![0.0; super::CHUNK],
             generators,
             factors: vec![0.0; super::CHUNK],
-            lanes: Default::default(),
             lambdas: Vec::new(),
             routes: Vec::new(),
             shared_loads: shared.processes,
