@@ -106,6 +106,36 @@ fn the_same_run_gives_byte_identical_reports() {
 }
 
 #[test]
+fn a_large_fleet_gets_the_same_cost_split_from_every_report() {
+    // 200 copies of an app: a time bucket's CPU requests are a sum over
+    // 200 rows, which a parallel group-by added in an order that varied
+    // from one report to the next (the per-app costs' last bits changed).
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("fleet.toml");
+    let text = lighthouse_sim::benchmark::throughput_scenario(200, 1.0, 1);
+    std::fs::write(&scenario, text).unwrap();
+    let run = tmp.path().join("run");
+    ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--no-report",
+    ]);
+    let split = || {
+        ok(&["report", run.to_str().unwrap(), "--no-plots"]);
+        std::fs::read(run.join("cost_by_app.csv")).unwrap()
+    };
+    let first = split();
+    for round in 1..6 {
+        assert!(
+            split() == first,
+            "report {round} split the cost differently"
+        );
+    }
+}
+
+#[test]
 fn the_same_scenario_and_seed_give_byte_identical_files() {
     let tmp = tempfile::tempdir().unwrap();
     let short = ["--duration", "4h", "--no-report", "--seed"];

@@ -19,14 +19,29 @@ const WHAT: &str = "cost figures";
 pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
     let meta = &p.data.meta;
     let hours = meta.duration_s() / 3600.0;
-    let requests_by_t =
-        p.apps
-            .clone()
-            .lazy()
-            .group_by([col("t_ms")])
-            .agg([(col("allocated_instances") * col("cpu_cores"))
-                .sum()
-                .alias("requested")]);
+    let t_ms = i64s(&p.apps, "t_ms").map_err(compute(WHAT))?;
+    let allocated = f64s(&p.apps, "allocated_instances").map_err(compute(WHAT))?;
+    let cores = f64s(&p.apps, "cpu_cores").map_err(compute(WHAT))?;
+    // The CPU requested at each time, summed in one order on every run (a
+    // parallel group-by adds a bucket's rows in an order that changes the
+    // last bits, and with them every app's share).
+    let mut requested = std::collections::BTreeMap::<i64, f64>::new();
+    p.visit_in_time(|row, _| {
+        *requested.entry(t_ms[row]).or_insert(0.0) += allocated[row] * cores[row];
+    });
+    let requests_by_t = DataFrame::new(
+        requested.len(),
+        vec![
+            Series::new("t_ms".into(), requested.keys().copied().collect::<Vec<_>>()).into_column(),
+            Series::new(
+                "requested".into(),
+                requested.values().copied().collect::<Vec<_>>(),
+            )
+            .into_column(),
+        ],
+    )
+    .map_err(compute(WHAT))?
+    .lazy();
     let used = when(col("cluster_cpu_utilization").gt(lit(100.0)))
         .then(lit(1.0))
         .when(col("cluster_cpu_utilization").lt(lit(0.0)))
@@ -92,9 +107,6 @@ pub(crate) fn cost_figures(p: &Prepared) -> Result<CostFigures> {
         .into_iter()
         .zip(f64s(&shares, "per_core").map_err(compute(WHAT))?)
         .collect();
-    let t_ms = i64s(&p.apps, "t_ms").map_err(compute(WHAT))?;
-    let allocated = f64s(&p.apps, "allocated_instances").map_err(compute(WHAT))?;
-    let cores = f64s(&p.apps, "cpu_cores").map_err(compute(WHAT))?;
     let mut app_cost = vec![0.0; meta.apps.len()];
     // Rows of one bucket come together in a file in time order: look each
     // bucket's share up once, not once per app.
