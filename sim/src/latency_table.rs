@@ -8,7 +8,7 @@ use crate::queueing::{QueueStats, mmc};
 
 /// Grid points per pool size. The grid is uniform in `1 − √(1 − ρ)`, dense
 /// near saturation where the figures change fastest.
-const POINTS: usize = 512;
+pub(crate) const POINTS: usize = 512;
 
 /// The two times of one grid point, in service times, stored multiplied by
 /// `1 − ρ`, which keeps them smooth for interpolation: (mean wait, p95
@@ -80,6 +80,14 @@ impl LatencyTable {
             }
         }
         table
+    }
+
+    /// The table as one flat array — (mean wait, p95 response) × (1 − ρ)
+    /// in service times at each of the `POINTS + 1` points of pool sizes
+    /// 1, 2, … — and the largest pool size in it, for code that reads many
+    /// places at once.
+    pub(crate) fn flat(&self) -> (&[f64], u32) {
+        (self.times.as_flattened(), self.max_c)
     }
 
     /// The steady-state figures of a load outside the table (see

@@ -67,6 +67,7 @@ pub(crate) fn run(
         resolution: options.resolution,
         mode: Some(RunMode::ReplayClosed),
         check_invariants: options.check_invariants,
+        ..SimOptions::default()
     };
     Ok(Simulation::new(&loaded, &sim_options)?.run(progress)?)
 }

@@ -54,5 +54,6 @@ pub use figures::*;
 pub use meta::{AppMeta, FORMAT_VERSION, Layer, RunMeta, RunMode, Slo, WorkerTypeMeta};
 pub use recorder::{APP_LANES, Recorder};
 pub use run::{RunRecord, StreamSummary};
+pub(crate) use sample::SampleLanes;
 pub use sample::{AppSample, ClusterSample, WorkerSample};
 pub use timeline::{AppTimeline, ClusterTimeline, WorkerTimeline};

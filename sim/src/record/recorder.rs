@@ -254,6 +254,22 @@ impl Recorder {
         self.app_samples += (end - first) as u64;
     }
 
+    /// Records at `t_ms` the samples of the block of [`APP_LANES`] apps
+    /// that starts at app `first` (a multiple of [`APP_LANES`]), given by
+    /// field: the same as [`app_samples`](Self::app_samples) for them.
+    /// Panics if `first` does not start a whole block of apps.
+    #[inline]
+    pub(crate) fn app_block(&mut self, t_ms: i64, first: usize, lanes: &SampleLanes) {
+        assert!(
+            first.is_multiple_of(APP_LANES) && first + APP_LANES <= self.meta.apps.len(),
+            "no block of apps at {first}"
+        );
+        self.advance(t_ms);
+        let cores = self.blocks[first / APP_LANES].record_block(lanes);
+        self.cost.app_requests()[first..first + APP_LANES].copy_from_slice(&cores);
+        self.app_samples += APP_LANES as u64;
+    }
+
     /// Records the cluster's sample at `t_ms`.
     #[inline]
     pub fn cluster_sample(&mut self, t_ms: i64, s: &ClusterSample) {

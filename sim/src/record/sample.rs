@@ -79,19 +79,21 @@ pub struct WorkerSample {
 /// instances).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct SampleLanes {
-    demand_rps: [f64; APP_LANES],
-    demand_instances: [f64; APP_LANES],
-    ready: [f64; APP_LANES],
-    starting: [f64; APP_LANES],
-    target: [f64; APP_LANES],
-    pending: [f64; APP_LANES],
-    cpu_percent: [f64; APP_LANES],
-    latency_mean_ms: [f64; APP_LANES],
-    latency_p95_ms: [f64; APP_LANES],
-    requests: [f64; APP_LANES],
-    dropped: [f64; APP_LANES],
-    latency_breached: [bool; APP_LANES],
-    drop_breached: [bool; APP_LANES],
+    pub(crate) demand_rps: [f64; APP_LANES],
+    pub(crate) demand_instances: [f64; APP_LANES],
+    pub(crate) ready: [f64; APP_LANES],
+    pub(crate) starting: [f64; APP_LANES],
+    pub(crate) target: [f64; APP_LANES],
+    pub(crate) pending: [f64; APP_LANES],
+    pub(crate) cpu_percent: [f64; APP_LANES],
+    pub(crate) latency_mean_ms: [f64; APP_LANES],
+    pub(crate) latency_p95_ms: [f64; APP_LANES],
+    pub(crate) requests: [f64; APP_LANES],
+    pub(crate) dropped: [f64; APP_LANES],
+    /// Objectives missed, 1 or 0 (bytes rather than `bool`s, so that a
+    /// block's flags can be written with one store and read back whole).
+    pub(crate) latency_breached: [u8; APP_LANES],
+    pub(crate) drop_breached: [u8; APP_LANES],
 }
 
 impl SampleLanes {
@@ -110,8 +112,8 @@ impl SampleLanes {
         self.latency_p95_ms[l] = v.latency_p95_ms;
         self.requests[l] = v.requests;
         self.dropped[l] = v.dropped;
-        self.latency_breached[l] = v.latency_breached;
-        self.drop_breached[l] = v.drop_breached;
+        self.latency_breached[l] = u8::from(v.latency_breached);
+        self.drop_breached[l] = u8::from(v.drop_breached);
     }
 
     /// Lane `l`'s sample.
@@ -129,8 +131,8 @@ impl SampleLanes {
             latency_p95_ms: self.latency_p95_ms[l],
             requests: self.requests[l],
             dropped: self.dropped[l],
-            latency_breached: self.latency_breached[l],
-            drop_breached: self.drop_breached[l],
+            latency_breached: self.latency_breached[l] != 0,
+            drop_breached: self.drop_breached[l] != 0,
         }
     }
 }

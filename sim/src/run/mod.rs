@@ -1,7 +1,8 @@
 //! Running a scenario: the event loop that drives the fleet and the engine.
 //!
 //! - `setup`: building the fleet, engine and recorder from a scenario.
-//! - `tick`: the metric sample tick.
+//! - `tick`: the metric sample tick; `block`: a block of apps served in
+//!   vector lanes.
 //! - `adapters`: the engine's callbacks over the fleet.
 //! - `world`: what the callbacks share with the loop. `faults`: injected faults.
 //!
@@ -14,6 +15,7 @@
 //! ticks get an engine wake-up event of their own.
 
 mod adapters;
+mod block;
 mod faults;
 mod setup;
 mod tick;
@@ -56,6 +58,9 @@ pub struct SimOptions {
     /// Check the fleet's bookkeeping after every event and stop with
     /// [`SimError::Invariant`] at the first inconsistency (tests; slower).
     pub check_invariants: bool,
+    /// Serve every app on its own, never a block of apps in vector lanes
+    /// (slower; the same figures bit for bit, which a test checks).
+    pub one_by_one: bool,
 }
 
 /// What a run cost to compute.
@@ -73,6 +78,8 @@ pub struct SimStats {
     pub resource_evaluations: u64,
     /// Decisions to act.
     pub decisions: u64,
+    /// App samples served a block at a time in vector lanes.
+    pub block_samples: u64,
     /// Errors (failed executions, unknown capacity…).
     pub errors: u64,
     /// Workers alive at the end.
@@ -122,6 +129,7 @@ pub enum SimError {
 /// every chunk is recorded in whole blocks.
 const CHUNK: usize = 32;
 const _: () = assert!(CHUNK.is_multiple_of(APP_LANES));
+const _: () = assert!(APP_LANES == crate::service::BLOCK);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SimEvent {
@@ -172,8 +180,21 @@ pub struct Simulation {
     factors: Vec<f64>,
     /// Each app's offered load, requests per second (scratch, one chunk).
     lambdas: Vec<f64>,
-    /// How each app of a chunk is served (scratch).
+    /// How each app of a block is served (scratch).
     routes: Vec<crate::service::Route>,
+    /// Block `b` (apps `APP_LANES × b ..`), where its apps can be served
+    /// in vector lanes.
+    lane_blocks: Vec<Option<block::LaneBlock>>,
+    /// A block's samples by field, for the recorder (scratch).
+    sample_lanes: crate::record::SampleLanes,
+    /// The interval each app is serving (when `serving`)…
+    intervals: crate::service::IntervalColumns,
+    /// …and the fleet's (ready, starting, target, pending) for the app
+    /// when it started.
+    served_counts: Vec<[u32; 4]>,
+    /// Whether the apps are serving an interval (none before the first
+    /// tick).
+    serving: bool,
     /// Forecasts published as custom metrics (predictive scaling).
     forecasts: crate::forecast::Forecasters,
 }
@@ -383,13 +404,10 @@ impl Simulation {
         let mut pending = 0;
         for first in (0..self.apps.len()).step_by(CHUNK) {
             let chunk = first..(first + CHUNK).min(self.apps.len());
-            if evaluating || forecasting {
+            if (evaluating || forecasting) && self.serving {
                 for i in chunk.clone() {
-                    let (app, binding) = (&self.apps[i], &self.bindings[i]);
-                    if !app.serving {
-                        continue;
-                    }
-                    let (stats, ready) = (&app.interval, app.counts[0]);
+                    let binding = &self.bindings[i];
+                    let (stats, ready) = (&self.intervals.get(i), self.served_counts[i][0]);
                     if forecasting {
                         let value = |q| binding.value(q, stats, ready, dt_s);
                         self.forecasts.observe(i, t, value, &mut w.recorder);
@@ -434,23 +452,49 @@ impl Simulation {
                 );
                 // (ready, starting, target, pending) of each app.
                 let counts = &w.fleet.counts[chunk.clone()];
-                self.routes.clear();
-                self.routes.extend(
-                    apps.iter_mut()
-                        .zip(counts)
-                        .zip(&self.lambdas)
-                        .map(|((app, c), &lambda)| app.service.route(lambda, c[0], dt_s)),
-                );
-                let inputs = counts.iter().zip(&self.lambdas).zip(&self.routes);
-                let samples =
-                    apps.iter_mut()
-                        .zip(inputs)
-                        .map(|(app, ((&counts, &lambda), &route))| {
-                            pending += counts[3];
-                            app.serve(lambda, dt_s, counts, route);
-                            app.sample()
-                        });
-                w.recorder.app_samples(t, first, samples);
+                self.served_counts[chunk.clone()].copy_from_slice(counts);
+                pending += counts.iter().map(|c| c[3]).sum::<u32>();
+                // Block by block: in vector lanes where every app of the
+                // block is steady, app by app otherwise.
+                for at in (0..apps.len()).step_by(APP_LANES) {
+                    let block = at..(at + APP_LANES).min(apps.len());
+                    let lane_block = self.lane_blocks.get((first + at) / APP_LANES);
+                    if let (APP_LANES, Some(Some(lane_block))) = (block.len(), lane_block) {
+                        let served = block::serve_block(
+                            &mut apps[block.clone()],
+                            lane_block,
+                            &self.lambdas[block.clone()],
+                            &counts[block.clone()],
+                            dt_s,
+                            (&mut self.intervals, first + at),
+                            &mut self.sample_lanes,
+                        );
+                        if served {
+                            w.recorder.app_block(t, first + at, &self.sample_lanes);
+                            self.stats.block_samples += APP_LANES as u64;
+                            continue;
+                        }
+                    }
+                    let apps = &mut apps[block.clone()];
+                    let (counts, lambdas) = (&counts[block.clone()], &self.lambdas[block.clone()]);
+                    self.routes.clear();
+                    self.routes.extend(
+                        apps.iter_mut()
+                            .zip(counts)
+                            .zip(lambdas)
+                            .map(|((app, c), &lambda)| app.service.route(lambda, c[0], dt_s)),
+                    );
+                    let inputs = counts.iter().zip(lambdas).zip(&self.routes);
+                    let intervals = &mut self.intervals;
+                    let samples = apps.iter_mut().zip(inputs).enumerate().map(
+                        |(k, (app, ((&counts, &lambda), &route)))| {
+                            let stats = app.serve(lambda, dt_s, counts[0], route);
+                            intervals.set(first + at + k, &stats);
+                            app.sample(&stats, counts)
+                        },
+                    );
+                    w.recorder.app_samples(t, first + at, samples);
+                }
             }
         }
         if evaluating {
@@ -460,6 +504,7 @@ impl Simulation {
         if !opening {
             return;
         }
+        self.serving = true;
         let cluster = w.fleet.cluster_with_pending(pending);
         let rate = w.fleet.cost.rate_per_hour();
         self.core.observe_spend_rate(rate.0, Timestamp(t));

@@ -12,6 +12,7 @@ use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
 use super::adapters::SimAdapters;
+use super::block::LaneBlock;
 use super::faults::Faults;
 use super::tick::{AppBinding, AppLoad, Quantity, SimApp};
 use super::world::{Target, World};
@@ -21,12 +22,12 @@ use crate::fleet::{Fleet, app_services};
 use crate::load::lanes::NormalLanes;
 use crate::load::{CopyNoise, LoadProcess, derive_seed, split_noise};
 use crate::record::{
-    AppMeta, FORMAT_VERSION, Layer, Recorder, RunMeta, RunMode, Slo, WorkerTypeMeta,
+    APP_LANES, AppMeta, FORMAT_VERSION, Layer, Recorder, RunMeta, RunMode, Slo, WorkerTypeMeta,
 };
 use crate::scenario::{
     ExpandedApp, FaultSpec, LoadedScenario, POOL_ID, WorkerTypeSpec, engine_config, expanded_apps,
 };
-use crate::service::IntervalStats;
+use crate::service::IntervalColumns;
 
 /// The recorder's description of app `a`, scaled by policy `p`.
 pub fn app_meta(a: &ExpandedApp, p: &ScalingPolicy) -> AppMeta {
@@ -142,9 +143,6 @@ impl Simulation {
                 service,
                 slo_latency_ms: slo.latency_ms,
                 max_drop_rate: slo.max_drop_rate,
-                interval: IntervalStats::default(),
-                counts: [0; 4],
-                serving: false,
             });
             bindings.push(AppBinding {
                 key,
@@ -248,6 +246,14 @@ impl Simulation {
             callbacks,
             core,
             sigmas: sim_apps.iter().map(SimApp::sigma).collect(),
+            lane_blocks: sim_apps
+                .chunks(APP_LANES)
+                .map(|apps| LaneBlock::of(apps).filter(|_| !options.one_by_one))
+                .collect(),
+            sample_lanes: Default::default(),
+            intervals: IntervalColumns::new(sim_apps.len()),
+            served_counts: vec![[0; 4]; sim_apps.len()],
+            serving: false,
             apps: sim_apps,
             bindings,
             queue,

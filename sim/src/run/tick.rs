@@ -73,12 +73,6 @@ pub struct SimApp {
     pub slo_latency_ms: f64,
     /// SLO drop-rate bound.
     pub max_drop_rate: f64,
-    /// The interval being served (when `serving`): its stats…
-    pub interval: IntervalStats,
-    /// …and the fleet's (ready, starting, target, pending) when it started.
-    pub counts: [u32; 4],
-    /// Whether an interval is being served (none before the first tick).
-    pub serving: bool,
 }
 
 /// How the engine, the faults and the forecasts know an app, read at
@@ -119,23 +113,19 @@ impl SimApp {
     }
 
     /// Serves the interval starting now with `lambda` requests per second
-    /// offered and the fleet's (ready, starting, target, pending) `counts`
-    /// for the app; its stats stay with the app for [`SimApp::sample`] and
-    /// the engine. `route` is what [`Service::route`] gave for `lambda`,
-    /// `counts[0]` ready instances and `dt_s` (found for many apps before
+    /// offered on `ready` instances. `route` is what [`Service::route`]
+    /// gave for `lambda`, `ready` and `dt_s` (found for many apps before
     /// any is served, so that the processor overlaps their square roots).
     #[inline]
-    pub fn serve(&mut self, lambda: f64, dt_s: f64, counts: [u32; 4], route: Route) {
-        self.interval = self.service.interval_at(lambda, counts[0], dt_s, route);
-        self.counts = counts;
-        self.serving = true;
+    pub fn serve(&mut self, lambda: f64, dt_s: f64, ready: u32, route: Route) -> IntervalStats {
+        self.service.interval_at(lambda, ready, dt_s, route)
     }
 
-    /// The recorder's sample of the interval being served.
+    /// The recorder's sample of an interval `stats` of the app's, served
+    /// with the fleet's (ready, starting, target, pending) `counts`.
     #[inline]
-    pub fn sample(&self) -> AppSample {
-        let stats = &self.interval;
-        let [ready, starting, target, pending] = self.counts;
+    pub fn sample(&self, stats: &IntervalStats, counts: [u32; 4]) -> AppSample {
+        let [ready, starting, target, pending] = counts;
         AppSample {
             demand_rps: stats.rate_rps,
             demand_instances: f64::from(stats.demand_instances),
@@ -148,13 +138,24 @@ impl SimApp {
             latency_p95_ms: stats.p95_ms,
             requests: stats.offered,
             dropped: stats.dropped,
-            latency_breached: stats.offered > 0.0 && stats.slo_ms > self.slo_latency_ms,
-            // The drop rate (dropped ÷ offered) over its bound, without
-            // the division.
-            drop_breached: stats.offered > 0.0
-                && stats.dropped > self.max_drop_rate * stats.offered,
+            latency_breached: latency_breached(stats.offered, stats.slo_ms, self.slo_latency_ms),
+            drop_breached: drop_breached(stats.offered, stats.dropped, self.max_drop_rate),
         }
     }
+}
+
+/// Whether an interval with `offered` requests missed a latency objective
+/// of `bound_ms` with `slo_ms` at the objective's percentile.
+#[inline(always)]
+pub(super) fn latency_breached(offered: f64, slo_ms: f64, bound_ms: f64) -> bool {
+    (offered > 0.0) & (slo_ms > bound_ms)
+}
+
+/// Whether an interval's drop rate (dropped ÷ offered) passed
+/// `max_drop_rate`, without the division.
+#[inline(always)]
+pub(super) fn drop_breached(offered: f64, dropped: f64, max_drop_rate: f64) -> bool {
+    (offered > 0.0) & (dropped > max_drop_rate * offered)
 }
 
 impl AppBinding {

@@ -4,6 +4,12 @@
 
 use std::sync::Arc;
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+mod lanes;
+
+pub use lanes::{BLOCK, IntervalColumns, IntervalLanes, serve_steady_block};
+
 use crate::latency_table::{LatencyTable, Locus};
 use crate::queueing::{Backlog, response_percentile_s};
 
@@ -22,6 +28,8 @@ pub struct DemandCurve {
     bound_s: f64,
     /// `max_load[c]`: the highest λ that c instances serve within the SLO.
     max_load: Vec<f64>,
+    /// `max_load` between −∞ and +∞ (see [`DemandCurve::window`]).
+    padded: Vec<f64>,
     feasible: bool,
 }
 
@@ -42,6 +50,7 @@ impl DemandCurve {
             percentile,
             bound_s,
             max_load: vec![0.0],
+            padded: Vec::new(),
             feasible,
         };
         if feasible {
@@ -50,6 +59,10 @@ impl DemandCurve {
                 curve.max_load.push(max);
             }
         }
+        curve.padded = std::iter::once(f64::NEG_INFINITY)
+            .chain(curve.max_load.iter().copied())
+            .chain(std::iter::once(f64::INFINITY))
+            .collect();
         curve
     }
 
@@ -99,6 +112,15 @@ impl DemandCurve {
             1.0,
             MAX_DEMAND_INSTANCES,
         )
+    }
+
+    /// The table of [`instances_near`](Self::instances_near) with a
+    /// sentinel at each end, for code that searches many loads at once:
+    /// `window[c + 1]` is the highest load `c` instances serve within the
+    /// SLO, `window[0]` is −∞ and the last entry +∞. `None` when the curve
+    /// has no table (the bound is impossible).
+    pub(crate) fn window(&self) -> Option<&[f64]> {
+        self.feasible.then_some(&self.padded[..])
     }
 
     /// The highest λ that `c` instances serve within the SLO, by bisection
@@ -251,6 +273,31 @@ impl ServiceModel {
             latency,
         }
     }
+
+    /// Whether apps on this model can be served a block at a time
+    /// ([`serve_steady_block`]): an SLO at the 95th percentile (read with
+    /// the latency) and instances that serve.
+    pub fn serves_in_lanes(&self) -> bool {
+        self.percentile == 95.0 && self.mu > 0.0
+    }
+
+    /// The mean and 95th-percentile response times, seconds, of an
+    /// interval in the steady state whose mean wait and p95 response are
+    /// `mean_wait_s` and `p95_response_s`: nobody waits past the timeout.
+    #[inline(always)]
+    fn steady_response(&self, mean_wait_s: f64, p95_response_s: f64) -> (f64, f64) {
+        (
+            mean_wait_s.min(self.timeout_s) + self.service_time_s,
+            p95_response_s.min(self.p95_cap_s),
+        )
+    }
+
+    /// Requests waiting in the steady state, by Little's law: λ × the mean
+    /// wait (`mean_response_s` less the service time).
+    #[inline(always)]
+    fn steady_queue(&self, lambda: f64, mean_response_s: f64) -> f64 {
+        lambda * (mean_response_s - self.service_time_s).max(0.0)
+    }
 }
 
 /// An app's service: its queue between intervals, on a shared model.
@@ -282,6 +329,11 @@ impl Service {
             capacity_c: 0,
             last_demand: 0,
         }
+    }
+
+    /// The model the service runs on.
+    pub fn model(&self) -> &Arc<ServiceModel> {
+        &self.model
     }
 
     /// 1/(cμ), seconds per request, recomputed only when c changes.
@@ -338,11 +390,13 @@ impl Service {
         let out = match steady {
             Some(s) => {
                 self.backlog.queued = 0.0;
+                let (mean_response_s, p95_response_s) =
+                    m.steady_response(s.mean_wait_s, s.p95_response_s);
                 crate::queueing::IntervalOutcome {
                     served: lambda.max(0.0) * dt_s + was_queued.max(0.0),
                     dropped: 0.0,
-                    mean_response_s: s.mean_wait_s.min(m.timeout_s) + m.service_time_s,
-                    p95_response_s: s.p95_response_s.min(m.p95_cap_s),
+                    mean_response_s,
+                    p95_response_s,
                     utilisation: s.utilisation,
                 }
             }
@@ -356,8 +410,7 @@ impl Service {
                 * 1e3
         };
         let queue_length = if steady {
-            // Little's law: waiting requests = λ × mean wait.
-            lambda * (out.mean_response_s - m.service_time_s).max(0.0)
+            m.steady_queue(lambda, out.mean_response_s)
         } else {
             0.5 * (was_queued + self.backlog.queued)
         };

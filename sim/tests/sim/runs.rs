@@ -61,6 +61,28 @@ fn the_same_scenario_and_seed_give_the_same_run() {
     );
 }
 
+#[test]
+fn apps_served_in_vector_blocks_give_the_same_run_as_one_by_one() {
+    // The benchmark's fleet: copies of one app, so blocks of eight share a
+    // service model; 45 apps and 3 platform components leave a part block.
+    let text = lighthouse_sim::benchmark::throughput_scenario(45, 1.0, 3);
+    let (blocks, stats) = run_text(&text, SimOptions::default());
+    let one_by_one = SimOptions {
+        one_by_one: true,
+        ..SimOptions::default()
+    };
+    let (single, single_stats) = run_text(&text, one_by_one);
+    assert_eq!(blocks, single);
+    assert_eq!(stats.decisions, single_stats.decisions);
+    assert_eq!(single_stats.block_samples, 0);
+    let vector = cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2");
+    if vector {
+        // Most of the copies' samples went through the blocks.
+        let samples = blocks.stream.app_samples;
+        assert!(stats.block_samples > samples / 2, "{stats:?} of {samples}");
+    }
+}
+
 /// A pool of one 4-core worker type, fixed to `workers` when `fixed`.
 fn small(app_policy: &str, load: &str, pool: &str, extra: &str) -> String {
     format!(

@@ -1,0 +1,197 @@
+//! A block of apps served together: when every app of the block is in the
+//! steady state inside the latency table — nearly always, in a large fleet
+//! — the interval's figures are computed a field at a time across the
+//! block, so that the processor does the apps in vector instructions.
+//! Every figure is the same, bit for bit, as [`Service::interval`] gives
+//! one app at a time (a test holds the two to that). The intervals are
+//! kept by field too ([`IntervalColumns`]), so that a block is stored a
+//! field at a time.
+
+use super::{Service, ServiceModel};
+
+/// The intervals of a block of `N` apps, by field (one lane per app): the
+/// fields of [`super::IntervalStats`].
+#[derive(Clone, Copy, Debug)]
+pub struct IntervalLanes<const N: usize> {
+    /// Requests offered.
+    pub offered: [f64; N],
+    /// Requests offered per second.
+    pub rate_rps: [f64; N],
+    /// Requests served.
+    pub served: [f64; N],
+    /// Requests dropped.
+    pub dropped: [f64; N],
+    /// Mean response time, milliseconds.
+    pub mean_ms: [f64; N],
+    /// 95th-percentile response time, milliseconds.
+    pub p95_ms: [f64; N],
+    /// The SLO's percentile of the response time, milliseconds.
+    pub slo_ms: [f64; N],
+    /// Busy share of the ready instances, 0–1.
+    pub utilisation: [f64; N],
+    /// Requests waiting.
+    pub queue_length: [f64; N],
+    /// Fewest instances that meet the SLO under this load.
+    pub demand_instances: [u32; N],
+}
+
+impl<const N: usize> Default for IntervalLanes<N> {
+    fn default() -> Self {
+        IntervalLanes {
+            offered: [0.0; N],
+            rate_rps: [0.0; N],
+            served: [0.0; N],
+            dropped: [0.0; N],
+            mean_ms: [0.0; N],
+            p95_ms: [0.0; N],
+            slo_ms: [0.0; N],
+            utilisation: [0.0; N],
+            queue_length: [0.0; N],
+            demand_instances: [0; N],
+        }
+    }
+}
+
+impl<const N: usize> IntervalLanes<N> {
+    /// Lane `l` as one app's stats.
+    #[inline(always)]
+    pub fn get(&self, l: usize) -> super::IntervalStats {
+        super::IntervalStats {
+            offered: self.offered[l],
+            rate_rps: self.rate_rps[l],
+            served: self.served[l],
+            dropped: self.dropped[l],
+            mean_ms: self.mean_ms[l],
+            p95_ms: self.p95_ms[l],
+            slo_ms: self.slo_ms[l],
+            utilisation: self.utilisation[l],
+            queue_length: self.queue_length[l],
+            demand_instances: self.demand_instances[l],
+        }
+    }
+}
+
+/// Apps served together by [`serve_steady_block`].
+pub const BLOCK: usize = 8;
+
+/// Serves one interval of `dt_s` seconds to a block of apps on `model`
+/// (which [`ServiceModel::serves_in_lanes`]), app `l` offered `lambda[l]`
+/// requests per second on `ready[l]` instances, when every one of them has
+/// an empty queue and a load inside the latency table: the figures go to
+/// `out`, the services move on exactly as [`Service::interval`] would move
+/// them, and the answer is `true`. Otherwise, or where the processor lacks
+/// the vector instructions, nothing changes and the answer is `false`:
+/// the block is served one app at a time.
+#[inline]
+pub fn serve_steady_block(
+    model: &ServiceModel,
+    services: &mut [&mut Service; BLOCK],
+    lambda: &[f64; BLOCK],
+    ready: &[u32; BLOCK],
+    dt_s: f64,
+    out: &mut IntervalLanes<BLOCK>,
+) -> bool {
+    debug_assert!(
+        services.iter().all(|s| std::ptr::eq(&*s.model, model)),
+        "a block on one model"
+    );
+    let Some(window) = model.demand.window() else {
+        return false;
+    };
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, checked just above.
+        return unsafe {
+            super::avx2::serve_block(model, window, services, lambda, ready, dt_s, out)
+        };
+    }
+    let _ = (window, services, lambda, ready, dt_s, out);
+    false
+}
+
+/// The intervals of a whole fleet, by field (one entry per app): where
+/// the simulator keeps what each app is serving, so that a block's lanes
+/// are stored with packed instructions.
+#[derive(Clone, Debug, Default)]
+pub struct IntervalColumns {
+    offered: Vec<f64>,
+    rate_rps: Vec<f64>,
+    served: Vec<f64>,
+    dropped: Vec<f64>,
+    mean_ms: Vec<f64>,
+    p95_ms: Vec<f64>,
+    slo_ms: Vec<f64>,
+    utilisation: Vec<f64>,
+    queue_length: Vec<f64>,
+    demand_instances: Vec<u32>,
+}
+
+impl IntervalColumns {
+    /// Empty intervals for `apps` apps.
+    pub fn new(apps: usize) -> Self {
+        IntervalColumns {
+            offered: vec![0.0; apps],
+            rate_rps: vec![0.0; apps],
+            served: vec![0.0; apps],
+            dropped: vec![0.0; apps],
+            mean_ms: vec![0.0; apps],
+            p95_ms: vec![0.0; apps],
+            slo_ms: vec![0.0; apps],
+            utilisation: vec![0.0; apps],
+            queue_length: vec![0.0; apps],
+            demand_instances: vec![0; apps],
+        }
+    }
+
+    /// App `i`'s interval.
+    #[inline]
+    pub fn get(&self, i: usize) -> super::IntervalStats {
+        super::IntervalStats {
+            offered: self.offered[i],
+            rate_rps: self.rate_rps[i],
+            served: self.served[i],
+            dropped: self.dropped[i],
+            mean_ms: self.mean_ms[i],
+            p95_ms: self.p95_ms[i],
+            slo_ms: self.slo_ms[i],
+            utilisation: self.utilisation[i],
+            queue_length: self.queue_length[i],
+            demand_instances: self.demand_instances[i],
+        }
+    }
+
+    /// Sets app `i`'s interval.
+    #[inline]
+    pub fn set(&mut self, i: usize, s: &super::IntervalStats) {
+        self.offered[i] = s.offered;
+        self.rate_rps[i] = s.rate_rps;
+        self.served[i] = s.served;
+        self.dropped[i] = s.dropped;
+        self.mean_ms[i] = s.mean_ms;
+        self.p95_ms[i] = s.p95_ms;
+        self.slo_ms[i] = s.slo_ms;
+        self.utilisation[i] = s.utilisation;
+        self.queue_length[i] = s.queue_length;
+        self.demand_instances[i] = s.demand_instances;
+    }
+
+    /// Sets the intervals of apps `first..first + N` from a block's lanes.
+    #[inline(always)]
+    pub fn set_lanes<const N: usize>(&mut self, first: usize, x: &IntervalLanes<N>) {
+        let at = first..first + N;
+        self.offered[at.clone()].copy_from_slice(&x.offered);
+        self.rate_rps[at.clone()].copy_from_slice(&x.rate_rps);
+        self.served[at.clone()].copy_from_slice(&x.served);
+        self.dropped[at.clone()].copy_from_slice(&x.dropped);
+        self.mean_ms[at.clone()].copy_from_slice(&x.mean_ms);
+        self.p95_ms[at.clone()].copy_from_slice(&x.p95_ms);
+        self.slo_ms[at.clone()].copy_from_slice(&x.slo_ms);
+        self.utilisation[at.clone()].copy_from_slice(&x.utilisation);
+        self.queue_length[at.clone()].copy_from_slice(&x.queue_length);
+        self.demand_instances[at].copy_from_slice(&x.demand_instances);
+    }
+}
+
+#[cfg(test)]
+#[path = "lanes_tests.rs"]
+mod tests;
