@@ -191,7 +191,9 @@ fn demand(
     let hint = |l: usize| services[l].last_demand;
     let one = _mm256_set1_pd(1.0);
     let mut found = [_mm_setzero_si128(); 2];
-    let mut settled = [0; 2];
+    // A bit per app whose demand was found next to its hint (kept in a
+    // register: two stores read back as one would stall).
+    let mut settled = 0;
     for (half, at) in [0, 4].into_iter().enumerate() {
         let x = gather4(lambda, at);
         // Built in a register (see `gather4`).
@@ -237,7 +239,7 @@ fn demand(
         // h + 1 where it moved up, h − 1 where down (exact in f64).
         let step = _mm256_sub_pd(_mm256_and_pd(up, one), _mm256_and_pd(down, one));
         found[half] = _mm256_cvttpd_epi32(_mm256_add_pd(_mm256_cvtepi32_pd(h), step));
-        settled[half] = _mm256_movemask_pd(settled_lanes);
+        settled |= _mm256_movemask_pd(settled_lanes) << at;
     }
     // One store of the eight answers, read back whole.
     // SAFETY: a 32-byte store into eight u32.
@@ -247,8 +249,8 @@ fn demand(
             _mm256_set_m128i(found[1], found[0]),
         )
     };
-    if settled != [0xf, 0xf] {
-        for l in (0..BLOCK).filter(|&l| settled[l / 4] & (1 << (l % 4)) == 0) {
+    if settled != (1 << BLOCK) - 1 {
+        for l in (0..BLOCK).filter(|&l| settled & (1 << l) == 0) {
             out[l] = model.demand.instances_near(lambda[l], hint(l));
         }
     }
