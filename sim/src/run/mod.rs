@@ -407,7 +407,7 @@ impl Simulation {
             if (evaluating || forecasting) && self.serving {
                 for i in chunk.clone() {
                     let binding = &self.bindings[i];
-                    let (stats, ready) = (&self.intervals.get(i), self.served_counts[i][0]);
+                    let (stats, ready) = (self.intervals.at(i), self.served_counts[i][0]);
                     if forecasting {
                         let value = |q| binding.value(q, stats, ready, dt_s);
                         self.forecasts.observe(i, t, value, &mut w.recorder);

@@ -8,7 +8,7 @@ use rand_distr::{Distribution, LogNormal};
 use crate::fleet::ClusterState;
 use crate::load::{CopyNoise, LoadProcess};
 use crate::record::{AppSample, ClusterSample, WorkerSample};
-use crate::service::{IntervalStats, Route, Service};
+use crate::service::{IntervalRef, IntervalStats, Route, Service};
 
 /// What the engine can be told about an app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,18 +160,17 @@ pub(super) fn drop_breached(offered: f64, dropped: f64, max_drop_rate: f64) -> b
 
 impl AppBinding {
     /// The value of a quantity over a finished interval (no noise).
-    pub fn value(&self, q: Quantity, stats: &IntervalStats, ready: u32, dt_s: f64) -> f64 {
-        let lambda = stats.rate_rps;
+    pub fn value(&self, q: Quantity, stats: IntervalRef, ready: u32, dt_s: f64) -> f64 {
         match q {
-            Quantity::Rps => lambda,
-            Quantity::RpsPerInstance => lambda / f64::from(ready.max(1)),
-            Quantity::Cpu => 100.0 * stats.utilisation,
-            Quantity::Memory => 30.0 + 50.0 * stats.utilisation,
-            Quantity::MeanLatency => stats.mean_ms,
-            Quantity::P95Latency => stats.p95_ms,
-            Quantity::QueueLength => stats.queue_length,
-            Quantity::Drops => stats.dropped / dt_s,
-            Quantity::Business(i) => lambda * self.business[i].1,
+            Quantity::Rps => stats.rate_rps(),
+            Quantity::RpsPerInstance => stats.rate_rps() / f64::from(ready.max(1)),
+            Quantity::Cpu => 100.0 * stats.utilisation(),
+            Quantity::Memory => 30.0 + 50.0 * stats.utilisation(),
+            Quantity::MeanLatency => stats.mean_ms(),
+            Quantity::P95Latency => stats.p95_ms(),
+            Quantity::QueueLength => stats.queue_length(),
+            Quantity::Drops => stats.dropped() / dt_s,
+            Quantity::Business(i) => stats.rate_rps() * self.business[i].1,
         }
     }
 
@@ -182,7 +181,7 @@ impl AppBinding {
     pub fn push(
         &self,
         core: &mut EngineCore,
-        stats: &IntervalStats,
+        stats: IntervalRef,
         ready: u32,
         dt_s: f64,
         at: Timestamp,

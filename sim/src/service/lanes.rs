@@ -109,6 +109,40 @@ pub fn serve_steady_block(
     false
 }
 
+/// One app's interval in [`IntervalColumns`].
+#[derive(Clone, Copy, Debug)]
+pub struct IntervalRef<'a> {
+    columns: &'a IntervalColumns,
+    app: usize,
+}
+
+impl IntervalRef<'_> {
+    /// Requests offered per second.
+    pub fn rate_rps(&self) -> f64 {
+        self.columns.rate_rps[self.app]
+    }
+    /// Requests dropped.
+    pub fn dropped(&self) -> f64 {
+        self.columns.dropped[self.app]
+    }
+    /// Mean response time, milliseconds.
+    pub fn mean_ms(&self) -> f64 {
+        self.columns.mean_ms[self.app]
+    }
+    /// 95th-percentile response time, milliseconds.
+    pub fn p95_ms(&self) -> f64 {
+        self.columns.p95_ms[self.app]
+    }
+    /// Busy share of the ready instances, 0–1.
+    pub fn utilisation(&self) -> f64 {
+        self.columns.utilisation[self.app]
+    }
+    /// Requests waiting.
+    pub fn queue_length(&self) -> f64 {
+        self.columns.queue_length[self.app]
+    }
+}
+
 /// The intervals of a whole fleet, by field (one entry per app): where
 /// the simulator keeps what each app is serving, so that a block's lanes
 /// are stored with packed instructions.
@@ -143,20 +177,13 @@ impl IntervalColumns {
         }
     }
 
-    /// App `i`'s interval.
+    /// App `i`'s interval, each figure read when asked for (a pushed
+    /// metric needs one or two of the ten).
     #[inline]
-    pub fn get(&self, i: usize) -> super::IntervalStats {
-        super::IntervalStats {
-            offered: self.offered[i],
-            rate_rps: self.rate_rps[i],
-            served: self.served[i],
-            dropped: self.dropped[i],
-            mean_ms: self.mean_ms[i],
-            p95_ms: self.p95_ms[i],
-            slo_ms: self.slo_ms[i],
-            utilisation: self.utilisation[i],
-            queue_length: self.queue_length[i],
-            demand_instances: self.demand_instances[i],
+    pub fn at(&self, i: usize) -> IntervalRef<'_> {
+        IntervalRef {
+            columns: self,
+            app: i,
         }
     }
 

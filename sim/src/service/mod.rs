@@ -8,7 +8,7 @@ use std::sync::Arc;
 mod avx2;
 mod lanes;
 
-pub use lanes::{BLOCK, IntervalColumns, IntervalLanes, serve_steady_block};
+pub use lanes::{BLOCK, IntervalColumns, IntervalLanes, IntervalRef, serve_steady_block};
 
 use crate::latency_table::{LatencyTable, Locus};
 use crate::queueing::{Backlog, response_percentile_s};
