@@ -59,13 +59,16 @@ pub fn exp(x: f64) -> f64 {
 /// e^x of every value of `xs` into `out` (the same length), the same bits
 /// as [`exp`] value by value. A chunk of the fleet's noise goes through
 /// here at once: the arithmetic has no branch, so the processor's vector
-/// units take several values per instruction (AVX2 where the processor has
-/// it, chosen at run time; the operations, and so the bits, are the same
-/// either way).
+/// units take several values per instruction (AVX-512 or AVX2 where the
+/// processor has them, chosen at run time; the operations, and so the
+/// bits, are the same either way).
 pub fn exp_into(xs: &[f64], out: &mut [f64]) {
     assert_eq!(xs.len(), out.len(), "one result per argument");
     #[cfg(target_arch = "x86_64")]
-    let all_in_range = if std::arch::is_x86_feature_detected!("avx2") {
+    let all_in_range = if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the processor has AVX-512F, checked just above.
+        unsafe { reduced_into_avx512(xs, out) }
+    } else if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2, checked just above.
         unsafe { reduced_into_avx2(xs, out) }
     } else {
@@ -85,6 +88,12 @@ pub fn exp_into(xs: &[f64], out: &mut [f64]) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn reduced_into_avx2(xs: &[f64], out: &mut [f64]) -> bool {
+    reduced_into(xs, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn reduced_into_avx512(xs: &[f64], out: &mut [f64]) -> bool {
     reduced_into(xs, out)
 }
 
