@@ -56,55 +56,34 @@ pub fn serve_block(
     let apps: &mut [SimApp; APP_LANES] = apps.try_into().expect("a whole block of apps");
     let lambdas: &[f64; APP_LANES] = lambdas.try_into().expect("a load per app");
     let counts: &[[u32; 4]; APP_LANES] = counts.try_into().expect("counts per app");
-    let ready = counts.map(|c| c[0]);
+    let ready: [u32; APP_LANES] = std::array::from_fn(|l| counts[l][0]);
     let mut x = IntervalLanes::<APP_LANES>::default();
     let mut services = apps.each_mut().map(|a| &mut a.service);
     if !serve_steady_block(&block.model, &mut services, lambdas, &ready, dt_s, &mut x) {
         return false;
     }
-    sample_lanes(&x, counts, (&block.latency_bound, &block.drop_bound), lanes);
+    // Vector lanes convert counts as signed integers: exact below 2³¹,
+    // which no fleet reaches (larger counts are sampled app by app).
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && counts.iter().flatten().all(|&c| c < 1 << 31)
+    {
+        let bounds = (&block.latency_bound, &block.drop_bound);
+        // SAFETY: the processor has AVX2, checked just above.
+        unsafe { sample_lanes_avx2(&x, counts, bounds, lanes) };
+        intervals.set_lanes(first, &x);
+        return true;
+    }
+    for (l, app) in apps.iter().enumerate() {
+        lanes.set(l, &app.sample(&x.get(l), counts[l]));
+    }
     intervals.set_lanes(first, &x);
     true
 }
 
 /// The samples of a block's intervals `x`, served with the fleet's
-/// `counts`, by the apps' (latency, drop-rate) objectives `bounds`.
-#[inline(always)]
-fn sample_lanes(
-    x: &IntervalLanes<APP_LANES>,
-    counts: &[[u32; 4]; APP_LANES],
-    bounds: (&[f64; APP_LANES], &[f64; APP_LANES]),
-    lanes: &mut SampleLanes,
-) {
-    // Vector lanes convert counts as signed integers: exact below 2³¹,
-    // which no fleet reaches (larger counts go the other way).
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && counts.iter().flatten().all(|&c| c < 1 << 31)
-    {
-        // SAFETY: the processor has AVX2, checked just above.
-        return unsafe { sample_lanes_avx2(x, counts, bounds, lanes) };
-    }
-    use super::tick::{drop_breached, latency_breached};
-    for (l, &[ready, starting, target, pending]) in counts.iter().enumerate() {
-        lanes.demand_rps[l] = x.rate_rps[l];
-        lanes.demand_instances[l] = f64::from(x.demand_instances[l]);
-        lanes.ready[l] = f64::from(ready);
-        lanes.starting[l] = f64::from(starting);
-        lanes.target[l] = f64::from(target);
-        lanes.pending[l] = f64::from(pending);
-        lanes.cpu_percent[l] = 100.0 * x.utilisation[l];
-        lanes.latency_mean_ms[l] = x.mean_ms[l];
-        lanes.latency_p95_ms[l] = x.p95_ms[l];
-        lanes.requests[l] = x.offered[l];
-        lanes.dropped[l] = x.dropped[l];
-        lanes.latency_breached[l] =
-            u8::from(latency_breached(x.offered[l], x.slo_ms[l], bounds.0[l]));
-        lanes.drop_breached[l] = u8::from(drop_breached(x.offered[l], x.dropped[l], bounds.1[l]));
-    }
-}
-
-/// [`sample_lanes`] four apps at a time: the counts transposed from the
-/// apps' rows, the same comparisons and products.
+/// `counts`, by the apps' (latency, drop-rate) objectives `bounds`, four
+/// apps at a time: the counts transposed from the apps' rows, and the same
+/// comparisons and products as [`SimApp::sample`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn sample_lanes_avx2(

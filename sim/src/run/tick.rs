@@ -147,14 +147,14 @@ impl SimApp {
 /// Whether an interval with `offered` requests missed a latency objective
 /// of `bound_ms` with `slo_ms` at the objective's percentile.
 #[inline(always)]
-pub(super) fn latency_breached(offered: f64, slo_ms: f64, bound_ms: f64) -> bool {
+fn latency_breached(offered: f64, slo_ms: f64, bound_ms: f64) -> bool {
     (offered > 0.0) & (slo_ms > bound_ms)
 }
 
 /// Whether an interval's drop rate (dropped ÷ offered) passed
 /// `max_drop_rate`, without the division.
 #[inline(always)]
-pub(super) fn drop_breached(offered: f64, dropped: f64, max_drop_rate: f64) -> bool {
+fn drop_breached(offered: f64, dropped: f64, max_drop_rate: f64) -> bool {
     (offered > 0.0) & (dropped > max_drop_rate * offered)
 }
 

@@ -145,40 +145,34 @@ impl IntervalRef<'_> {
 
 /// The intervals of a whole fleet, by field (one entry per app): where
 /// the simulator keeps what each app is serving, so that a block's lanes
-/// are stored with packed instructions.
+/// are stored with packed instructions. Only the figures read after the
+/// interval starts are kept (the metrics pushed to the engine and the
+/// forecasts); the recorder takes the rest as the interval starts.
 #[derive(Clone, Debug, Default)]
 pub struct IntervalColumns {
-    offered: Vec<f64>,
     rate_rps: Vec<f64>,
-    served: Vec<f64>,
     dropped: Vec<f64>,
     mean_ms: Vec<f64>,
     p95_ms: Vec<f64>,
-    slo_ms: Vec<f64>,
     utilisation: Vec<f64>,
     queue_length: Vec<f64>,
-    demand_instances: Vec<u32>,
 }
 
 impl IntervalColumns {
     /// Empty intervals for `apps` apps.
     pub fn new(apps: usize) -> Self {
         IntervalColumns {
-            offered: vec![0.0; apps],
             rate_rps: vec![0.0; apps],
-            served: vec![0.0; apps],
             dropped: vec![0.0; apps],
             mean_ms: vec![0.0; apps],
             p95_ms: vec![0.0; apps],
-            slo_ms: vec![0.0; apps],
             utilisation: vec![0.0; apps],
             queue_length: vec![0.0; apps],
-            demand_instances: vec![0; apps],
         }
     }
 
     /// App `i`'s interval, each figure read when asked for (a pushed
-    /// metric needs one or two of the ten).
+    /// metric needs one or two of them).
     #[inline]
     pub fn at(&self, i: usize) -> IntervalRef<'_> {
         IntervalRef {
@@ -190,32 +184,24 @@ impl IntervalColumns {
     /// Sets app `i`'s interval.
     #[inline]
     pub fn set(&mut self, i: usize, s: &super::IntervalStats) {
-        self.offered[i] = s.offered;
         self.rate_rps[i] = s.rate_rps;
-        self.served[i] = s.served;
         self.dropped[i] = s.dropped;
         self.mean_ms[i] = s.mean_ms;
         self.p95_ms[i] = s.p95_ms;
-        self.slo_ms[i] = s.slo_ms;
         self.utilisation[i] = s.utilisation;
         self.queue_length[i] = s.queue_length;
-        self.demand_instances[i] = s.demand_instances;
     }
 
     /// Sets the intervals of apps `first..first + N` from a block's lanes.
     #[inline(always)]
     pub fn set_lanes<const N: usize>(&mut self, first: usize, x: &IntervalLanes<N>) {
         let at = first..first + N;
-        self.offered[at.clone()].copy_from_slice(&x.offered);
         self.rate_rps[at.clone()].copy_from_slice(&x.rate_rps);
-        self.served[at.clone()].copy_from_slice(&x.served);
         self.dropped[at.clone()].copy_from_slice(&x.dropped);
         self.mean_ms[at.clone()].copy_from_slice(&x.mean_ms);
         self.p95_ms[at.clone()].copy_from_slice(&x.p95_ms);
-        self.slo_ms[at.clone()].copy_from_slice(&x.slo_ms);
         self.utilisation[at.clone()].copy_from_slice(&x.utilisation);
-        self.queue_length[at.clone()].copy_from_slice(&x.queue_length);
-        self.demand_instances[at].copy_from_slice(&x.demand_instances);
+        self.queue_length[at].copy_from_slice(&x.queue_length);
     }
 }
 

@@ -276,9 +276,10 @@ impl ServiceModel {
 
     /// Whether apps on this model can be served a block at a time
     /// ([`serve_steady_block`]): an SLO at the 95th percentile (read with
-    /// the latency) and instances that serve.
+    /// the latency), instances that serve, and a demand curve with a table
+    /// (a bound the instances can meet).
     pub fn serves_in_lanes(&self) -> bool {
-        self.percentile == 95.0 && self.mu > 0.0
+        self.percentile == 95.0 && self.mu > 0.0 && self.demand.window().is_some()
     }
 
     /// The mean and 95th-percentile response times, seconds, of an
