@@ -37,10 +37,19 @@ impl LaneBlock {
     }
 }
 
+/// Where a block's figures are built: kept from block to block, so that
+/// nothing is cleared per block (every lane is written before it is read).
+#[derive(Clone, Debug, Default)]
+pub struct BlockScratch {
+    intervals: IntervalLanes<APP_LANES>,
+    /// The block's samples, for the recorder.
+    pub samples: SampleLanes,
+}
+
 /// Serves a `block` of [`APP_LANES`] apps, all on its model, with the offered
 /// loads `lambdas` and the fleet's (ready, starting, target, pending)
 /// `counts` ([`serve_steady_block`]): their intervals go to `intervals`
-/// (from app `first` on), their samples to `lanes`. `false`, with nothing
+/// (from app `first` on), their samples to `scratch.samples`. `false`, with nothing
 /// changed, when some app is not in the steady state or the processor
 /// lacks the vector instructions: the caller serves the block app by app.
 #[inline]
@@ -51,15 +60,17 @@ pub fn serve_block(
     counts: &[[u32; 4]],
     dt_s: f64,
     (intervals, first): (&mut IntervalColumns, usize),
-    lanes: &mut SampleLanes,
+    scratch: &mut BlockScratch,
 ) -> bool {
     let apps: &mut [SimApp; APP_LANES] = apps.try_into().expect("a whole block of apps");
     let lambdas: &[f64; APP_LANES] = lambdas.try_into().expect("a load per app");
     let counts: &[[u32; 4]; APP_LANES] = counts.try_into().expect("counts per app");
-    let ready: [u32; APP_LANES] = std::array::from_fn(|l| counts[l][0]);
-    let mut x = IntervalLanes::<APP_LANES>::default();
+    let BlockScratch {
+        intervals: x,
+        samples: lanes,
+    } = scratch;
     let mut services = apps.each_mut().map(|a| &mut a.service);
-    if !serve_steady_block(&block.model, &mut services, lambdas, &ready, dt_s, &mut x) {
+    if !serve_steady_block(&block.model, &mut services, lambdas, counts, dt_s, x) {
         return false;
     }
     // Vector lanes convert counts as signed integers: exact below 2³¹,
@@ -69,14 +80,14 @@ pub fn serve_block(
     {
         let bounds = (&block.latency_bound, &block.drop_bound);
         // SAFETY: the processor has AVX2, checked just above.
-        unsafe { sample_lanes_avx2(&x, counts, bounds, lanes) };
-        intervals.set_lanes(first, &x);
+        unsafe { sample_lanes_avx2(x, counts, bounds, lanes) };
+        intervals.set_lanes(first, x);
         return true;
     }
     for (l, app) in apps.iter().enumerate() {
         lanes.set(l, &app.sample(&x.get(l), counts[l]));
     }
-    intervals.set_lanes(first, &x);
+    intervals.set_lanes(first, x);
     true
 }
 

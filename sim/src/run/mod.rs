@@ -186,7 +186,7 @@ pub struct Simulation {
     /// in vector lanes.
     lane_blocks: Vec<Option<block::LaneBlock>>,
     /// A block's samples by field, for the recorder (scratch).
-    sample_lanes: crate::record::SampleLanes,
+    block_scratch: block::BlockScratch,
     /// The interval each app is serving (when `serving`)…
     intervals: crate::service::IntervalColumns,
     /// …and the fleet's (ready, starting, target, pending) for the app
@@ -467,10 +467,11 @@ impl Simulation {
                             &counts[block.clone()],
                             dt_s,
                             (&mut self.intervals, first + at),
-                            &mut self.sample_lanes,
+                            &mut self.block_scratch,
                         );
                         if served {
-                            w.recorder.app_block(t, first + at, &self.sample_lanes);
+                            w.recorder
+                                .app_block(t, first + at, &self.block_scratch.samples);
                             self.stats.block_samples += APP_LANES as u64;
                             continue;
                         }

@@ -250,7 +250,7 @@ impl Simulation {
                 .chunks(APP_LANES)
                 .map(|apps| LaneBlock::of(apps).filter(|_| !options.one_by_one))
                 .collect(),
-            sample_lanes: Default::default(),
+            block_scratch: Default::default(),
             intervals: IntervalColumns::new(sim_apps.len()),
             served_counts: vec![[0; 4]; sim_apps.len()],
             serving: false,

@@ -30,10 +30,14 @@ unsafe fn store4(x: &mut [f64; BLOCK], at: usize, v: __m256d) {
 /// `x[at..at + 4]` gathered into a register from its elements: the
 /// callers write these arrays an element at a time just before, and a
 /// vector load of such stores would wait for them to reach the cache.
+/// The reads are volatile so that the compiler keeps them apart (it
+/// merges plain ones into the very vector load this avoids).
 #[target_feature(enable = "avx2")]
 #[inline]
 fn gather4(x: &[f64; BLOCK], at: usize) -> __m256d {
-    _mm256_set_pd(x[at + 3], x[at + 2], x[at + 1], x[at])
+    // SAFETY: elements of `x`.
+    let e = |k: usize| unsafe { std::ptr::read_volatile(&x[at + k]) };
+    _mm256_set_pd(e(3), e(2), e(1), e(0))
 }
 
 /// Columns of four rows of four: `[r0[k], r1[k], r2[k], r3[k]]` for each k.
@@ -60,7 +64,7 @@ pub(super) unsafe fn serve_block(
     window: &[f64],
     services: &mut [&mut Service; BLOCK],
     lambda: &[f64; BLOCK],
-    ready: &[u32; BLOCK],
+    counts: &[[u32; 4]; BLOCK],
     dt_s: f64,
     out: &mut IntervalLanes<BLOCK>,
 ) -> bool {
@@ -80,7 +84,7 @@ pub(super) unsafe fn serve_block(
     let mut found = 0;
     for at in [0, 4] {
         let (lambda, queued) = (gather4(lambda, at), queued(at));
-        let count = |k: usize| ready[at + k] as i32;
+        let count = |k: usize| counts[at + k][0] as i32;
         let c = _mm_set_epi32(count(3), count(2), count(1), count(0));
         let load = _mm256_max_pd(lambda, zero);
         let inv_capacity = _mm256_div_pd(one, _mm256_mul_pd(_mm256_cvtepi32_pd(c), mu));

@@ -76,7 +76,8 @@ pub const BLOCK: usize = 8;
 
 /// Serves one interval of `dt_s` seconds to a block of apps on `model`
 /// (which [`ServiceModel::serves_in_lanes`]), app `l` offered `lambda[l]`
-/// requests per second on `ready[l]` instances, when every one of them has
+/// requests per second on `counts[l][0]` ready instances (`counts` are the
+/// fleet's rows of (ready, starting, target, pending)), when every one of them has
 /// an empty queue and a load inside the latency table: the figures go to
 /// `out`, the services move on exactly as [`Service::interval`] would move
 /// them, and the answer is `true`. Otherwise, or where the processor lacks
@@ -87,7 +88,52 @@ pub fn serve_steady_block(
     model: &ServiceModel,
     services: &mut [&mut Service; BLOCK],
     lambda: &[f64; BLOCK],
-    ready: &[u32; BLOCK],
+    counts: &[[u32; 4]; BLOCK],
+    dt_s: f64,
+    out: &mut IntervalLanes<BLOCK>,
+) -> bool {
+    let kernel = LaneKernel::available().first().copied();
+    serve_steady_block_with(kernel, model, services, lambda, counts, dt_s, out)
+}
+
+/// The vector instructions a block is served with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LaneKernel {
+    /// Eight apps to a vector.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    /// Four apps to a vector.
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+}
+
+impl LaneKernel {
+    /// The kernels this processor runs, widest first (none: blocks are
+    /// served one app at a time).
+    #[inline]
+    pub(crate) fn available() -> &'static [LaneKernel] {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return &[LaneKernel::Avx512, LaneKernel::Avx2];
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return &[LaneKernel::Avx2];
+            }
+        }
+        &[]
+    }
+}
+
+/// [`serve_steady_block`] with `kernel`, one of
+/// [`LaneKernel::available`] (`None`: declined).
+#[inline]
+pub(crate) fn serve_steady_block_with(
+    kernel: Option<LaneKernel>,
+    model: &ServiceModel,
+    services: &mut [&mut Service; BLOCK],
+    lambda: &[f64; BLOCK],
+    counts: &[[u32; 4]; BLOCK],
     dt_s: f64,
     out: &mut IntervalLanes<BLOCK>,
 ) -> bool {
@@ -98,15 +144,20 @@ pub fn serve_steady_block(
     let Some(window) = model.demand.window() else {
         return false;
     };
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor has AVX2, checked just above.
-        return unsafe {
-            super::avx2::serve_block(model, window, services, lambda, ready, dt_s, out)
-        };
+    debug_assert!(kernel.is_none_or(|k| LaneKernel::available().contains(&k)));
+    match kernel {
+        // SAFETY: the processor has AVX-512F (`LaneKernel::available`).
+        #[cfg(target_arch = "x86_64")]
+        Some(LaneKernel::Avx512) => unsafe {
+            super::avx512::serve_block(model, window, services, lambda, counts, dt_s, out)
+        },
+        // SAFETY: the processor has AVX2 (`LaneKernel::available`).
+        #[cfg(target_arch = "x86_64")]
+        Some(LaneKernel::Avx2) => unsafe {
+            super::avx2::serve_block(model, window, services, lambda, counts, dt_s, out)
+        },
+        None => false,
     }
-    let _ = (window, services, lambda, ready, dt_s, out);
-    false
 }
 
 /// One app's interval in [`IntervalColumns`].

@@ -55,6 +55,14 @@ fn state(s: &Service) -> (u64, u32) {
 
 #[test]
 fn a_block_gives_the_per_app_figures_bit_for_bit() {
+    for &kernel in LaneKernel::available() {
+        blocks_give_the_per_app_figures(Some(kernel));
+    }
+    // Without vector instructions every block is declined.
+    blocks_give_the_per_app_figures(None);
+}
+
+fn blocks_give_the_per_app_figures(kernel: Option<LaneKernel>) {
     let model = model();
     let mut rng = SmallRng::seed_from_u64(7);
     let mut services: [Service; BLOCK] = std::array::from_fn(|_| Service::shared(model.clone()));
@@ -81,13 +89,14 @@ fn a_block_gives_the_per_app_figures_bit_for_bit() {
         let before = services.each_ref().map(state);
         let mut out = IntervalLanes::default();
         let mut refs = services.each_mut();
-        if serve_steady_block(&model, &mut refs, &lambda, &ready, dt_s, &mut out) {
+        let counts = ready.map(|c| [c, 0, 0, 0]);
+        if serve_steady_block_with(kernel, &model, &mut refs, &lambda, &counts, dt_s, &mut out) {
             in_blocks += 1;
             for l in 0..BLOCK {
                 assert_eq!(
                     bits(&out.get(l)),
                     bits(&expected[l]),
-                    "round {round}, lane {l}: λ {}, c {}: {:?} against {:?}",
+                    "{kernel:?}, round {round}, lane {l}: λ {}, c {}: {:?} against {:?}",
                     lambda[l],
                     ready[l],
                     out.get(l),
@@ -107,15 +116,14 @@ fn a_block_gives_the_per_app_figures_bit_for_bit() {
             services = one_by_one;
         }
     }
-    let vector = cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2");
-    if vector {
+    if kernel.is_some() {
         // Both ways are exercised, and demand that moves between
         // intervals is found next to its hint.
         assert!(
             in_blocks > 5_000 && declined > 2_000,
-            "{in_blocks} / {declined}"
+            "{kernel:?}: {in_blocks} / {declined}"
         );
-        assert!(moved > 10_000, "{moved}");
+        assert!(moved > 10_000, "{kernel:?}: {moved}");
     } else {
         assert_eq!(in_blocks, 0);
     }
@@ -123,16 +131,23 @@ fn a_block_gives_the_per_app_figures_bit_for_bit() {
 
 #[test]
 fn a_block_with_a_queue_or_no_table_is_declined() {
+    for &kernel in LaneKernel::available() {
+        declines_a_queue_and_a_wide_pool(kernel);
+    }
+}
+
+fn declines_a_queue_and_a_wide_pool(kernel: LaneKernel) {
     let model = model();
     let mut services: [Service; BLOCK] = std::array::from_fn(|_| Service::shared(model.clone()));
     let lambda = [200.0; BLOCK];
     let mut out = IntervalLanes::default();
     let mut serve = |services: &mut [Service; BLOCK], ready: [u32; BLOCK]| {
-        serve_steady_block(
+        serve_steady_block_with(
+            Some(kernel),
             &model,
             &mut services.each_mut(),
             &lambda,
-            &ready,
+            &ready.map(|c| [c, 0, 0, 0]),
             10.0,
             &mut out,
         )
@@ -140,14 +155,13 @@ fn a_block_with_a_queue_or_no_table_is_declined() {
     // An overload leaves a queue in lane 3.
     services[3].interval(900.0, 4, 10.0);
     assert!(services[3].backlog.queued > 0.0);
-    assert!(!serve(&mut services, [4; BLOCK]));
+    assert!(!serve(&mut services, [4; BLOCK]), "{kernel:?}");
     // A pool beyond the table (32).
     services[3] = Service::shared(model.clone());
     let mut wide = [4; BLOCK];
     wide[5] = 40;
-    assert!(!serve(&mut services, wide));
-    // The same block with neither is served in lanes (where the processor
-    // has them), so the refusals above are the queue's and the pool's.
-    let vector = cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2");
-    assert_eq!(serve(&mut services, [4; BLOCK]), vector);
+    assert!(!serve(&mut services, wide), "{kernel:?}");
+    // The same block with neither is served, so the refusals above are
+    // the queue's and the pool's.
+    assert!(serve(&mut services, [4; BLOCK]), "{kernel:?}");
 }

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod lanes;
 
 pub use lanes::{BLOCK, IntervalColumns, IntervalLanes, IntervalRef, serve_steady_block};
