@@ -56,28 +56,35 @@ pub fn exp(x: f64) -> f64 {
     if in_range(x) { reduced(x) } else { x.exp() }
 }
 
-/// e^x of every value of `xs` into `out` (the same length), the same bits
-/// as [`exp`] value by value. A chunk of the fleet's noise goes through
-/// here at once: the arithmetic has no branch, so the processor's vector
-/// units take several values per instruction (AVX-512 or AVX2 where the
+/// e^(z × s) of every pair of `zs` and `scales` into `out` (all three the
+/// same length), the same bits as [`exp`] of each product. A chunk of the
+/// fleet's noise goes through here at once (standard normals times each
+/// app's σ): the arithmetic has no branch, so the processor's vector units
+/// take several values per instruction (AVX-512 or AVX2 where the
 /// processor has them, chosen at run time; the operations, and so the
-/// bits, are the same either way).
-pub fn exp_into(xs: &[f64], out: &mut [f64]) {
-    assert_eq!(xs.len(), out.len(), "one result per argument");
+/// bits, are the same either way). The products are formed here, in
+/// registers: a loop of its own would store them in narrower pieces than
+/// the vector loads that read them back, which wait for such stores.
+pub fn exp_of_products_into(zs: &[f64], scales: &[f64], out: &mut [f64]) {
+    assert!(
+        zs.len() == out.len() && scales.len() == out.len(),
+        "one result per argument"
+    );
     #[cfg(target_arch = "x86_64")]
     let all_in_range = if std::arch::is_x86_feature_detected!("avx512f") {
         // SAFETY: the processor has AVX-512F, checked just above.
-        unsafe { reduced_into_avx512(xs, out) }
+        unsafe { reduced_into_avx512(zs, scales, out) }
     } else if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2, checked just above.
-        unsafe { reduced_into_avx2(xs, out) }
+        unsafe { reduced_into_avx2(zs, scales, out) }
     } else {
-        reduced_into(xs, out)
+        reduced_into(zs, scales, out)
     };
     #[cfg(not(target_arch = "x86_64"))]
-    let all_in_range = reduced_into(xs, out);
+    let all_in_range = reduced_into(zs, scales, out);
     if !all_in_range {
-        for (o, &x) in out.iter_mut().zip(xs) {
+        for ((o, &z), &s) in out.iter_mut().zip(zs).zip(scales) {
+            let x = z * s;
             if !in_range(x) {
                 *o = x.exp();
             }
@@ -87,22 +94,23 @@ pub fn exp_into(xs: &[f64], out: &mut [f64]) {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn reduced_into_avx2(xs: &[f64], out: &mut [f64]) -> bool {
-    reduced_into(xs, out)
+unsafe fn reduced_into_avx2(zs: &[f64], scales: &[f64], out: &mut [f64]) -> bool {
+    reduced_into(zs, scales, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn reduced_into_avx512(xs: &[f64], out: &mut [f64]) -> bool {
-    reduced_into(xs, out)
+unsafe fn reduced_into_avx512(zs: &[f64], scales: &[f64], out: &mut [f64]) -> bool {
+    reduced_into(zs, scales, out)
 }
 
-/// [`reduced`] of every value, out-of-range ones included; whether all
+/// [`reduced`] of every product, out-of-range ones included; whether all
 /// were in range (the others are to be replaced).
 #[inline(always)]
-fn reduced_into(xs: &[f64], out: &mut [f64]) -> bool {
+fn reduced_into(zs: &[f64], scales: &[f64], out: &mut [f64]) -> bool {
     let mut all_in_range = true;
-    for (o, &x) in out.iter_mut().zip(xs) {
+    for ((o, &z), &s) in out.iter_mut().zip(zs).zip(scales) {
+        let x = z * s;
         *o = reduced(x);
         all_in_range &= in_range(x);
     }
@@ -169,7 +177,7 @@ mod tests {
     fn many_at_once_give_the_same_bits_as_one_at_a_time() {
         // Odd lengths leave a tail past the vector loop; out-of-range and
         // NaN arguments sit among ordinary ones.
-        let xs: Vec<f64> = (0..103)
+        let zs: Vec<f64> = (0..103)
             .map(|i| match i {
                 7 => f64::NAN,
                 19 => 800.0,
@@ -178,22 +186,23 @@ mod tests {
                 _ => f64::from(i - 51) * 0.37 + 0.013,
             })
             .collect();
-        let mut out = vec![0.0; xs.len()];
-        exp_into(&xs, &mut out);
-        for (&x, &y) in xs.iter().zip(&out) {
-            assert_eq!(y.to_bits(), exp(x).to_bits(), "e^{x}");
+        let scales: Vec<f64> = (0..103).map(|i| [1.0, 0.3, 1.7][i % 3]).collect();
+        let mut out = vec![0.0; zs.len()];
+        exp_of_products_into(&zs, &scales, &mut out);
+        for ((&z, &s), &y) in zs.iter().zip(&scales).zip(&out) {
+            assert_eq!(y.to_bits(), exp(z * s).to_bits(), "e^({z} × {s})");
         }
         // The path without vector instructions, whatever this processor has.
-        let mut generic = vec![0.0; xs.len()];
-        assert!(!reduced_into(&xs, &mut generic));
-        for (&x, &y) in xs.iter().zip(&generic) {
-            if in_range(x) {
-                assert_eq!(y.to_bits(), exp(x).to_bits(), "e^{x}");
+        let mut generic = vec![0.0; zs.len()];
+        assert!(!reduced_into(&zs, &scales, &mut generic));
+        for ((&z, &s), &y) in zs.iter().zip(&scales).zip(&generic) {
+            if in_range(z * s) {
+                assert_eq!(y.to_bits(), exp(z * s).to_bits(), "e^({z} × {s})");
             }
         }
         let mut all_in_range = vec![0.0; 5];
-        exp_into(&xs[..5], &mut all_in_range);
-        assert_eq!(all_in_range[4], exp(xs[4]));
+        exp_of_products_into(&zs[..5], &scales[..5], &mut all_in_range);
+        assert_eq!(all_in_range[4], exp(zs[4] * scales[4]));
     }
 
     #[test]

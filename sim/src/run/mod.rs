@@ -436,14 +436,12 @@ impl Simulation {
                 let apps = &mut self.apps[chunk.clone()];
                 let means = &self.shared_means;
                 // Every app's variate (used by the log-normal copies), then
-                // the logarithms of their noise factors.
+                // their noise factors e^(σz).
                 let draws = &mut self.draws[..apps.len()];
                 self.generators.draw(chunk.clone(), draws);
-                for (x, &sigma) in draws.iter_mut().zip(&self.sigmas[chunk.clone()]) {
-                    *x *= sigma;
-                }
                 let factors = &mut self.factors[..apps.len()];
-                crate::load::exp::exp_into(draws, factors);
+                let sigmas = &self.sigmas[chunk.clone()];
+                crate::load::exp::exp_of_products_into(draws, sigmas, factors);
                 self.lambdas.clear();
                 self.lambdas.extend(
                     apps.iter_mut()
