@@ -45,7 +45,7 @@ pub mod validate;
 
 pub use process::LoadProcess;
 pub use seed::derive_seed;
-pub use shared::{CopyNoise, NoiseKind, split_noise};
+pub use shared::{CopyNoise, NoiseKind, log_normal_rate, split_noise};
 pub use spec::LoadSpec;
 pub use validate::LoadSpecError;
 

@@ -85,7 +85,7 @@ impl CopyNoise {
     pub fn apply_drawn(&mut self, mean: f64, dt_s: f64, factor: f64) -> f64 {
         let r = match self {
             CopyNoise::None => mean,
-            CopyNoise::LogNormal { .. } => mean * factor,
+            CopyNoise::LogNormal { .. } => return log_normal_rate(mean, factor),
             CopyNoise::Poisson { rng } => {
                 let expected = mean * dt_s;
                 if dt_s <= 0.0 || expected.is_nan() || expected <= 0.0 {
@@ -98,8 +98,23 @@ impl CopyNoise {
                 }
             }
         };
-        if r.is_nan() || r <= 0.0 { 0.0 } else { r }
+        non_negative(r)
     }
+}
+
+/// A log-normal copy's rate, requests per second: the shared `mean` times
+/// the copy's noise `factor` (e^(σz)); never negative. What
+/// [`CopyNoise::apply_drawn`] gives a log-normal copy, for callers that
+/// keep the copies' groups apart from the copies.
+#[inline(always)]
+pub fn log_normal_rate(mean: f64, factor: f64) -> f64 {
+    non_negative(mean * factor)
+}
+
+/// `r`, or 0 where it is negative or not a number.
+#[inline(always)]
+fn non_negative(r: f64) -> f64 {
+    if r.is_nan() || r <= 0.0 { 0.0 } else { r }
 }
 
 #[cfg(test)]

@@ -128,6 +128,10 @@ pub enum SimError {
 /// caches. A multiple of the recorder's block ([`APP_LANES`]), so that
 /// every chunk is recorded in whole blocks.
 const CHUNK: usize = 32;
+
+/// In [`Simulation::log_normal_groups`]: an app whose offered load is its
+/// own ([`tick::SimApp::offered`]).
+const NOT_A_LOG_NORMAL_COPY: u32 = u32::MAX;
 const _: () = assert!(CHUNK.is_multiple_of(APP_LANES));
 const _: () = assert!(APP_LANES == crate::service::BLOCK);
 
@@ -178,6 +182,10 @@ pub struct Simulation {
     sigmas: Vec<f64>,
     /// The noise factors, e^ of each draw (scratch, `CHUNK` long).
     factors: Vec<f64>,
+    /// Each app's group of shared load where it is a log-normal copy,
+    /// [`NOT_A_LOG_NORMAL_COPY`] otherwise: kept apart from the apps so
+    /// that the copies' offered loads are formed without reading them.
+    log_normal_groups: Vec<u32>,
     /// Each app's offered load, requests per second (scratch, one chunk).
     lambdas: Vec<f64>,
     /// How each app of a block is served (scratch).
@@ -443,11 +451,17 @@ impl Simulation {
                 let sigmas = &self.sigmas[chunk.clone()];
                 crate::load::exp::exp_of_products_into(draws, sigmas, factors);
                 self.lambdas.clear();
-                self.lambdas.extend(
-                    apps.iter_mut()
-                        .zip(&*factors)
-                        .map(|(app, &f)| app.offered(t_s, dt_s, means, f)),
-                );
+                let groups = &self.log_normal_groups[chunk.clone()];
+                self.lambdas
+                    .extend(apps.iter_mut().zip(&*factors).zip(groups).map(
+                        |((app, &f), &group)| {
+                            if group == NOT_A_LOG_NORMAL_COPY {
+                                app.offered(t_s, dt_s, means, f)
+                            } else {
+                                crate::load::log_normal_rate(means[group as usize], f)
+                            }
+                        },
+                    ));
                 // (ready, starting, target, pending) of each app.
                 let counts = &w.fleet.counts[chunk.clone()];
                 self.served_counts[chunk.clone()].copy_from_slice(counts);

@@ -16,7 +16,7 @@ use super::block::LaneBlock;
 use super::faults::Faults;
 use super::tick::{AppBinding, AppLoad, Quantity, SimApp};
 use super::world::{Target, World};
-use super::{SimError, SimEvent, SimOptions, Simulation};
+use super::{NOT_A_LOG_NORMAL_COPY, SimError, SimEvent, SimOptions, Simulation};
 use crate::clock::EventQueue;
 use crate::fleet::{Fleet, app_services};
 use crate::load::lanes::NormalLanes;
@@ -246,6 +246,15 @@ impl Simulation {
             callbacks,
             core,
             sigmas: sim_apps.iter().map(SimApp::sigma).collect(),
+            log_normal_groups: sim_apps
+                .iter()
+                .map(|a| {
+                    a.log_normal_group()
+                        .and_then(|g| u32::try_from(g).ok())
+                        .filter(|&g| g != NOT_A_LOG_NORMAL_COPY)
+                        .unwrap_or(NOT_A_LOG_NORMAL_COPY)
+                })
+                .collect(),
             lane_blocks: sim_apps
                 .chunks(APP_LANES)
                 .map(|apps| LaneBlock::of(apps).filter(|_| !options.one_by_one))

@@ -91,6 +91,20 @@ pub struct AppBinding {
 }
 
 impl SimApp {
+    /// The group of shared load of a log-normal copy (`None` for other
+    /// apps): its offered load is [`crate::load::log_normal_rate`] of the
+    /// group's mean and its noise factor.
+    #[inline]
+    pub fn log_normal_group(&self) -> Option<usize> {
+        match &self.load {
+            AppLoad::Copy {
+                group,
+                noise: CopyNoise::LogNormal { .. },
+            } => Some(*group),
+            _ => None,
+        }
+    }
+
     /// σ of the app's log-normal noise (0 for other apps): the logarithm
     /// of its noise factor is σ × its generator's variate.
     #[inline]
