@@ -253,13 +253,14 @@ impl Recorder {
                 self.lanes.set(l, &s);
             }
             let block = &mut self.blocks[block];
-            let requests = &mut self.cost.app_requests()[at..at + n];
             if n == APP_LANES {
-                requests.copy_from_slice(&block.record_block(&self.lanes));
+                self.cost.app_requests(at, &block.record_block(&self.lanes));
             } else {
-                for (l, request) in (l0..).zip(requests) {
-                    *request = block.record_lane(l, &self.lanes.get(l));
+                let mut cores = [0.0; APP_LANES];
+                for (l, c) in (l0..l0 + n).zip(&mut cores) {
+                    *c = block.record_lane(l, &self.lanes.get(l));
                 }
+                self.cost.app_requests(at, &cores[..n]);
             }
             at += n;
         }
@@ -278,7 +279,7 @@ impl Recorder {
         );
         self.advance(t_ms);
         let cores = self.blocks[first / APP_LANES].record_block(lanes);
-        self.cost.app_requests()[first..first + APP_LANES].copy_from_slice(&cores);
+        self.cost.app_requests(first, &cores);
         self.app_samples += APP_LANES as u64;
     }
 

@@ -26,6 +26,13 @@ pub(crate) struct CostAcc {
     tick_request: Vec<f64>,
     tick_cluster: Option<ClusterSample>,
     tick_has_apps: bool,
+    /// The open tick's requests summed as they come, while they come in
+    /// app order (`next_app` on): the same additions, in the same order,
+    /// as summing `tick_request` at the close (the apps not yet heard of
+    /// add zeros), without a chain of a thousand dependent additions there.
+    tick_sum: f64,
+    next_app: usize,
+    in_order: bool,
 }
 
 impl CostAcc {
@@ -41,6 +48,9 @@ impl CostAcc {
             tick_request: vec![0.0; apps],
             tick_cluster: None,
             tick_has_apps: false,
+            tick_sum: 0.0,
+            next_app: 0,
+            in_order: true,
         }
     }
 
@@ -68,23 +78,32 @@ impl CostAcc {
     /// Notes an app's CPU request (cores) in the open tick.
     #[inline]
     pub(crate) fn app_request(&mut self, app: usize, cores: f64) {
-        self.tick_request[app] = cores;
-        self.tick_has_apps = true;
+        self.app_requests(app, &[cores]);
     }
 
-    /// The open tick's CPU requests (cores) of every app, to be set by
-    /// the caller for the apps it samples: for recording a run of apps
-    /// without an index per app.
+    /// Notes the CPU requests (cores) of the apps from `first` on in the
+    /// open tick.
     #[inline]
-    pub(crate) fn app_requests(&mut self) -> &mut [f64] {
+    pub(crate) fn app_requests(&mut self, first: usize, cores: &[f64]) {
+        self.tick_request[first..first + cores.len()].copy_from_slice(cores);
         self.tick_has_apps = true;
-        &mut self.tick_request
+        if self.in_order && first >= self.next_app {
+            for &c in cores {
+                self.tick_sum += c;
+            }
+            self.next_app = first + cores.len();
+        } else {
+            self.in_order = false;
+        }
     }
 
     /// Closes the tick: the cluster's cost × CPU utilisation goes to the
     /// apps by CPU request share; the rest (or all of it when no app
     /// requested CPU) is idle capacity.
     pub(crate) fn close_tick(&mut self) {
+        let ordered_sum = std::mem::replace(&mut self.tick_sum, 0.0);
+        let in_order = std::mem::replace(&mut self.in_order, true);
+        self.next_app = 0;
         let Some(c) = self.tick_cluster.take() else {
             if self.tick_has_apps {
                 self.tick_request.iter_mut().for_each(|r| *r = 0.0);
@@ -92,10 +111,10 @@ impl CostAcc {
             }
             return;
         };
-        let requested: f64 = if self.tick_has_apps {
-            self.tick_request.iter().sum()
-        } else {
-            0.0
+        let requested: f64 = match (self.tick_has_apps, in_order) {
+            (false, _) => 0.0,
+            (true, true) => ordered_sum,
+            (true, false) => self.tick_request.iter().sum(),
         };
         if requested > 0.0 {
             let used = (c.cpu_utilization_percent / 100.0).clamp(0.0, 1.0);
@@ -186,6 +205,48 @@ mod tests {
             cost_rate_per_hour: rate,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn requests_noted_in_any_order_are_summed_in_app_order() {
+        // A sum of these depends on the order of its additions.
+        let cores = [1e16, 1.0, 1.0, 0.5, 3.0, 0.0, 7.0];
+        let split = |note: &dyn Fn(&mut CostAcc)| {
+            let mut acc = CostAcc::new(cores.len(), 1);
+            note(&mut acc);
+            acc.cluster(&cluster(10.0, 80.0, 1.0), None);
+            acc.close_tick();
+            acc.apps.iter().map(|c| c.to_bits()).collect::<Vec<_>>()
+        };
+        let in_runs = split(&|acc| {
+            acc.app_requests(0, &cores[..2]);
+            acc.app_requests(3, &cores[3..]);
+        });
+        let with_the_gap_filled = split(&|acc| {
+            acc.app_requests(0, &cores[..2]);
+            acc.app_requests(3, &cores[3..]);
+            acc.app_request(2, 0.0);
+        });
+        let backwards = split(&|acc| {
+            for (app, &c) in cores.iter().enumerate().rev() {
+                acc.app_request(app, c);
+            }
+        });
+        let mut without_app_2 = cores;
+        without_app_2[2] = 0.0;
+        let sum: f64 = without_app_2.iter().sum();
+        let expected: Vec<u64> = without_app_2
+            .iter()
+            .map(|&c| (0.0 + 10.0 * 0.8 / sum * c).to_bits())
+            .collect();
+        assert_eq!(in_runs, expected);
+        assert_eq!(with_the_gap_filled, expected);
+        let sum: f64 = cores.iter().sum();
+        let expected: Vec<u64> = cores
+            .iter()
+            .map(|&c| (0.0 + 10.0 * 0.8 / sum * c).to_bits())
+            .collect();
+        assert_eq!(backwards, expected);
     }
 
     #[test]
