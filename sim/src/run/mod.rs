@@ -197,9 +197,8 @@ pub struct Simulation {
     block_scratch: block::BlockScratch,
     /// The interval each app is serving (when `serving`)…
     intervals: crate::service::IntervalColumns,
-    /// …and the fleet's (ready, starting, target, pending) for the app
-    /// when it started.
-    served_counts: Vec<[u32; 4]>,
+    /// …and the app's ready instances when it started.
+    served_ready: Vec<u32>,
     /// Whether the apps are serving an interval (none before the first
     /// tick).
     serving: bool,
@@ -415,7 +414,7 @@ impl Simulation {
             if (evaluating || forecasting) && self.serving {
                 for i in chunk.clone() {
                     let binding = &self.bindings[i];
-                    let (stats, ready) = (self.intervals.at(i), self.served_counts[i][0]);
+                    let (stats, ready) = (self.intervals.at(i), self.served_ready[i]);
                     if forecasting {
                         let value = |q| binding.value(q, stats, ready, dt_s);
                         self.forecasts.observe(i, t, value, &mut w.recorder);
@@ -464,7 +463,9 @@ impl Simulation {
                     ));
                 // (ready, starting, target, pending) of each app.
                 let counts = &w.fleet.counts[chunk.clone()];
-                self.served_counts[chunk.clone()].copy_from_slice(counts);
+                for (ready, c) in self.served_ready[chunk.clone()].iter_mut().zip(counts) {
+                    *ready = c[0];
+                }
                 pending += counts.iter().map(|c| c[3]).sum::<u32>();
                 // Block by block: in vector lanes where every app of the
                 // block is steady, app by app otherwise.

@@ -261,7 +261,7 @@ impl Simulation {
                 .collect(),
             block_scratch: Default::default(),
             intervals: IntervalColumns::new(sim_apps.len()),
-            served_counts: vec![[0; 4]; sim_apps.len()],
+            served_ready: vec![0; sim_apps.len()],
             serving: false,
             apps: sim_apps,
             bindings,
