@@ -105,6 +105,20 @@ impl EngineCore {
         };
         let vote = vote_policy(ty, policy, samples, now, max_age, &mut self.member_votes);
         let capacity = r.capacity;
+        // The common case, a quiet resource: no pin, no vote, inside its
+        // bounds, nothing failed, no signal to end and no recommendation
+        // to record. Everything below would only clear the at-limit note.
+        let quiet = pin.is_none()
+            && vote.direction == ScaleDirection::Maintain
+            && !vote.stale
+            && policy.target_index.is_none()
+            && capacity.is_none_or(|c| lo <= c && c <= hi)
+            && r.failures == 0
+            && r.signal == ScaleDirection::Maintain;
+        if quiet {
+            self.resources[index as usize].at_limit_reported = false;
+            return;
+        }
         let (vote, cause) = if let Some(pinned) = pin {
             let direction = match capacity {
                 Some(c) if c == pinned => ScaleDirection::Maintain,

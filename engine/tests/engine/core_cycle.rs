@@ -535,3 +535,117 @@ fn schedules_raise_the_floor_in_business_hours_of_their_time_zone() {
     let a = h.fleet.executed().pop().unwrap();
     assert!(a.reason.contains("business-hours"), "{}", a.reason);
 }
+
+#[test]
+fn a_quiet_cycle_ends_the_signal_so_the_next_one_starts_afresh() {
+    let mut h = web_harness();
+    h.push(WEB, "web", "requests_per_second", 1200.0, 0);
+    assert_eq!(h.cycle(0).executed, 1);
+    // Still above the threshold, inside the 180 s cooldown: a signal
+    // that waits…
+    h.push(WEB, "web", "requests_per_second", 1200.0, 30);
+    assert_eq!(h.cycle(30).executed, 0);
+    // …and ends when the load falls back into the band.
+    h.push(WEB, "web", "requests_per_second", 500.0, 60);
+    h.cycle(60);
+    h.push(WEB, "web", "requests_per_second", 1200.0, 210);
+    assert_eq!(h.cycle(210).executed, 1);
+    let second = &h.fleet.executed()[1];
+    assert_eq!(
+        second.signal_since,
+        Some(Timestamp::from_secs(210)),
+        "the signal of 30 s ended at 60 s"
+    );
+}
+
+#[test]
+fn a_quiet_cycle_forgets_the_failures_of_an_abandoned_action() {
+    let mut h = web_harness();
+    h.fleet.with(|f| {
+        f.fail_next.insert(WEB.into(), 1);
+    });
+    h.push(WEB, "web", "requests_per_second", 1500.0, 0);
+    assert_eq!(h.cycle(0).errors, 1);
+    assert_eq!(h.core.snapshot()[0].failures, 1);
+    // The load is back in the band when the retry comes due.
+    let retry = h.core.next_wakeup();
+    h.push(WEB, "web", "requests_per_second", 500.0, 1);
+    let context = CallbackContext {
+        timestamp: retry,
+        metadata: Default::default(),
+    };
+    let report = lighthouse_engine::driver::complete_now(lighthouse_engine::driver::run_cycle(
+        &mut h.core,
+        &h.callbacks,
+        &context,
+        &mut h.scratch,
+    ));
+    assert_eq!((report.executed, report.errors), (0, 0));
+    assert_eq!(h.core.snapshot()[0].failures, 0);
+}
+
+#[test]
+fn a_quiet_cycle_forgets_failures_restored_from_a_saved_state() {
+    let mut before = web_harness();
+    before.fleet.with(|f| {
+        f.fail_next.insert(WEB.into(), 1);
+    });
+    before.push(WEB, "web", "requests_per_second", 1500.0, 0);
+    assert_eq!(before.cycle(0).errors, 1);
+    let saved = before.core.snapshot();
+    assert_eq!(saved[0].failures, 1);
+    // A restart restores the failure (and no signal); the load is back in
+    // the band at the next evaluation.
+    let mut after = web_harness();
+    assert!(after.core.restore(&saved).is_empty());
+    after.push(WEB, "web", "requests_per_second", 500.0, 30);
+    let report = after.cycle(30);
+    assert_eq!((report.executed, report.errors), (0, 0));
+    assert_eq!(after.core.snapshot()[0].failures, 0);
+}
+
+#[test]
+fn a_pin_moves_a_resource_whose_metrics_are_quiet() {
+    let mut h = web_harness();
+    h.push(WEB, "web", "requests_per_second", 500.0, 0);
+    let key = h.core.resource_key(WEB).expect("registered by its sample");
+    let until = Timestamp::from_secs(3600);
+    h.core
+        .set_override(key, Some(Override::Pin { capacity: 8, until }));
+    assert_eq!(h.cycle(0).executed, 1);
+    assert_eq!(h.fleet.capacity(WEB), 8);
+}
+
+#[test]
+fn cycles_in_tolerance_hold_a_target_tracking_scale_down_back() {
+    let policy = ScalingPolicy::target_tracking(
+        "hpa",
+        TargetTrackingPolicy::new("cpu_percent", 50.0),
+        1,
+        100,
+    );
+    let cfg = LighthouseConfig::builder()
+        .add_resource_config(
+            "web",
+            ResourceConfig::new("web", ResourceLayer::AppInstance, policy),
+        )
+        .build()
+        .unwrap();
+    let mut h = Harness::new(cfg);
+    h.fleet.with(|f| {
+        f.capacity.insert(WEB.into(), 4);
+    });
+    h.push(WEB, "web", "cpu_percent", 90.0, 0);
+    h.cycle(0);
+    assert_eq!(h.fleet.capacity(WEB), 8);
+    // On target for five minutes: each cycle recommends the 8 it has…
+    for t in (30..=300).step_by(30) {
+        h.push(WEB, "web", "cpu_percent", 50.0, t);
+        h.cycle(t);
+    }
+    // …so a fall at 330 s finds 8 recommended within the 300 s window
+    // (the scale-up of 0 s has left it).
+    h.push(WEB, "web", "cpu_percent", 20.0, 330);
+    h.cycle(330);
+    assert_eq!(h.fleet.capacity(WEB), 8);
+}
