@@ -284,8 +284,17 @@ unsafe fn first_tests_avx2(
                 _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(bits), exponent)),
                 three,
             );
-            let edge = _mm256_i64gather_pd::<8>(x.as_ptr(), i);
-            let next_edge = _mm256_i64gather_pd::<8>(x.as_ptr().add(1), i);
+            // Each lane's edge and the next, side by side in the table:
+            // one 16-byte load per lane (gathers are slow on some
+            // processors), the indices read back from one store.
+            let mut at = [0u64; 4];
+            _mm256_storeu_si256(at.as_mut_ptr().cast(), i);
+            let pair = |k: usize| _mm_loadu_pd(x.as_ptr().add(at[k] as usize));
+            let (even, odd) = (
+                _mm256_set_m128d(pair(2), pair(0)),
+                _mm256_set_m128d(pair(3), pair(1)),
+            );
+            let (edge, next_edge) = (_mm256_unpacklo_pd(even, odd), _mm256_unpackhi_pd(even, odd));
             let v = _mm256_mul_pd(u, edge);
             let pass = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_andnot_pd(sign, v), next_edge);
             _mm256_storeu_pd(out.as_mut_ptr().add(k), v);
