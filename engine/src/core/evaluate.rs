@@ -103,19 +103,25 @@ impl EngineCore {
             Some(Override::Pin { capacity, until }) if until > now => Some(capacity),
             _ => None,
         };
-        let vote = vote_policy(ty, policy, samples, now, max_age, &mut self.member_votes);
         let capacity = r.capacity;
-        // The common case, a quiet resource: no pin, no vote, inside its
-        // bounds, nothing failed, no signal to end and no recommendation
-        // to record. Everything below would only clear the at-limit note.
-        let quiet = pin.is_none()
-            && vote.direction == ScaleDirection::Maintain
-            && !vote.stale
+        // The common case, a quiet resource: no pin, inside its bounds,
+        // nothing failed, no signal to end, no recommendation to record,
+        // and a vote to hold. Everything below would only clear the
+        // at-limit note.
+        let settled = pin.is_none()
             && policy.target_index.is_none()
             && capacity.is_none_or(|c| lo <= c && c <= hi)
             && r.failures == 0
             && r.signal == ScaleDirection::Maintain;
-        if quiet {
+        if settled
+            && let Rule::Threshold(rules) = &policy.rule
+            && threshold::in_band(rules, samples, now, max_age)
+        {
+            self.resources[index as usize].at_limit_reported = false;
+            return;
+        }
+        let vote = vote_policy(ty, policy, samples, now, max_age, &mut self.member_votes);
+        if settled && vote.direction == ScaleDirection::Maintain && !vote.stale {
             self.resources[index as usize].at_limit_reported = false;
             return;
         }

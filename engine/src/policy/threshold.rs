@@ -96,6 +96,25 @@ pub fn vote(
     }
 }
 
+/// Whether every rule's sample is fresh and inside its band (neither above
+/// its scale-up threshold nor below its scale-down one): then [`vote`]
+/// holds, and not for stale samples. A shortcut for the common case of a
+/// quiet resource; `false` says nothing about the vote.
+#[inline]
+pub fn in_band(
+    rules: &[CompiledThreshold],
+    samples: &[Sample],
+    now: Timestamp,
+    max_age: Span,
+) -> bool {
+    rules.iter().all(|rule| {
+        let sample = &samples[rule.slot as usize];
+        // Written as `vote` tests (a value that is not a number is in
+        // band there too).
+        sample.is_fresh(now, max_age) && !(sample.value > rule.up) && !(sample.value < rule.down)
+    })
+}
+
 /// The target of a threshold vote: up multiplies by the factor and rounds
 /// up, down divides by it and rounds down; each moves at least one unit.
 pub fn target(direction: ScaleDirection, factor: f64, current: u32) -> u32 {
@@ -132,6 +151,37 @@ mod tests {
 
     const NOW: Timestamp = Timestamp(100_000);
     const AGE: Span = Span(60_000);
+
+    #[test]
+    fn in_band_only_where_the_vote_holds_on_fresh_samples() {
+        let rules = [rule(0, 80.0, 20.0, 1.5), rule(1, 50.0, 10.0, 2.0)];
+        let values = [f64::NAN, 5.0, 10.0, 15.0, 20.0, 50.0, 60.0, 80.0, 90.0];
+        // Fresh, stale, and no sample at all.
+        let times = [NOW, Timestamp::from_secs(10), Timestamp::MIN];
+        let samples: Vec<Sample> = values
+            .iter()
+            .flat_map(|&value| times.iter().map(move |&at| Sample { value, at }))
+            .collect();
+        let mut in_band_pairs = 0;
+        for a in &samples {
+            for b in &samples {
+                let pair = [*a, *b];
+                let v = vote(&rules, &pair, NOW, AGE);
+                let held = v.direction == ScaleDirection::Maintain && !v.stale;
+                let fresh_inside = pair.iter().zip(&rules).all(|(s, r)| {
+                    s.is_fresh(NOW, AGE) && (s.value.is_nan() || (r.down..=r.up).contains(&s.value))
+                });
+                assert_eq!(in_band(&rules, &pair, NOW, AGE), fresh_inside, "{pair:?}");
+                if fresh_inside {
+                    assert!(held, "{pair:?}: {v:?}");
+                    in_band_pairs += 1;
+                }
+            }
+        }
+        // Fresh pairs inside both bands: NaN, 20, 50, 60 or 80 for the
+        // first rule, NaN, 10, 15, 20 or 50 for the second.
+        assert_eq!(in_band_pairs, 5 * 5);
+    }
 
     #[test]
     fn scale_up_wins_over_an_earlier_scale_down_rule() {
