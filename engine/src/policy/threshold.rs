@@ -109,9 +109,10 @@ pub fn in_band(
 ) -> bool {
     rules.iter().all(|rule| {
         let sample = &samples[rule.slot as usize];
-        // Written as `vote` tests (a value that is not a number is in
-        // band there too).
-        sample.is_fresh(now, max_age) && !(sample.value > rule.up) && !(sample.value < rule.down)
+        // The tests `vote` makes, so that a value that is not a number is
+        // in band here as it is there.
+        let (above, below) = (sample.value > rule.up, sample.value < rule.down);
+        sample.is_fresh(now, max_age) && !above && !below
     })
 }
 
