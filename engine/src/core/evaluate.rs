@@ -64,7 +64,9 @@ impl EngineCore {
         match self.cycle_kind {
             CycleKind::Full => {
                 for &index in &layer_list {
-                    self.evaluate_one(index, now, proposals, skips);
+                    if !self.settle_quiet(index, now) {
+                        self.evaluate_one(index, now, proposals, skips);
+                    }
                 }
             }
             CycleKind::RetriesOnly => {
@@ -78,6 +80,38 @@ impl EngineCore {
             }
         }
         self.by_layer[layer.index()] = layer_list;
+    }
+
+    /// Settles a quiet resource under a threshold policy: no pin, inside
+    /// its bounds, nothing failed, no signal to end, and every rule's
+    /// fresh sample inside its band, so that the vote holds
+    /// ([`threshold::in_band`]) and all [`EngineCore::evaluate_one`]
+    /// would do is clear the at-limit note. `false`, with nothing done,
+    /// for any other resource. Most resources of a large fleet are quiet
+    /// at most cycles, so this is kept small and inline.
+    #[inline(always)]
+    fn settle_quiet(&mut self, index: u32, now: Timestamp) -> bool {
+        let r = &self.resources[index as usize];
+        if r.type_idx == NO_TYPE || r.failures != 0 || r.signal != ScaleDirection::Maintain {
+            return false;
+        }
+        let pinned = matches!(r.override_, Some(Override::Pin { until, .. }) if until > now);
+        let ty = &self.compiled.types[r.type_idx as usize];
+        let policy = ty.active_policy();
+        let Rule::Threshold(rules) = &policy.rule else {
+            return false;
+        };
+        let (lo, hi, _) = self.cycle_bounds[r.type_idx as usize];
+        let base = r.sample_base as usize;
+        let samples = &self.samples[base..base + ty.slots.len()];
+        // (A threshold policy keeps no target-tracking recommendations.)
+        let quiet = !pinned
+            && r.capacity.is_none_or(|c| lo <= c && c <= hi)
+            && threshold::in_band(rules, samples, now, self.compiled.max_age);
+        if quiet {
+            self.resources[index as usize].at_limit_reported = false;
+        }
+        quiet
     }
 
     #[inline]
@@ -104,22 +138,16 @@ impl EngineCore {
             _ => None,
         };
         let capacity = r.capacity;
-        // The common case, a quiet resource: no pin, inside its bounds,
-        // nothing failed, no signal to end, no recommendation to record,
-        // and a vote to hold. Everything below would only clear the
-        // at-limit note.
+        // A quiet resource (see `settle_quiet`, which settles most of them
+        // before they get here): no pin, inside its bounds, nothing
+        // failed, no signal to end, no recommendation to record, and a
+        // vote to hold. Everything below would only clear the at-limit
+        // note.
         let settled = pin.is_none()
             && policy.target_index.is_none()
             && capacity.is_none_or(|c| lo <= c && c <= hi)
             && r.failures == 0
             && r.signal == ScaleDirection::Maintain;
-        if settled
-            && let Rule::Threshold(rules) = &policy.rule
-            && threshold::in_band(rules, samples, now, max_age)
-        {
-            self.resources[index as usize].at_limit_reported = false;
-            return;
-        }
         let vote = vote_policy(ty, policy, samples, now, max_age, &mut self.member_votes);
         if settled && vote.direction == ScaleDirection::Maintain && !vote.stale {
             self.resources[index as usize].at_limit_reported = false;
