@@ -36,8 +36,8 @@ pub use tick::{APP_METRICS, Quantity};
 pub use world::{Target, World};
 
 use crate::clock::EventQueue;
-use crate::fleet::FleetEvent;
 use crate::fleet::cost::TypeCost;
+use crate::fleet::{ClusterState, FleetEvent};
 use crate::record::{APP_LANES, EventKind, EventRow, RunMode, RunRecord};
 use crate::scenario::{
     Dur, FaultSpec, LoadedScenario, POOL_ID, engine_config, from_document, paths::set_path,
@@ -168,6 +168,10 @@ pub struct Simulation {
     stats: SimStats,
     type_costs: Vec<TypeCost>,
     pending_cluster: Option<PendingCluster>,
+    /// The workers' part of the cluster's figures (pending instances
+    /// aside), kept from tick to tick while no event or engine cycle has
+    /// changed the fleet: summing them reads every live worker.
+    worker_figures: Option<ClusterState>,
     check_invariants: bool,
     /// Deterministic load shared by copies of one app spec.
     shared_loads: Vec<crate::load::LoadProcess>,
@@ -260,6 +264,9 @@ impl Simulation {
     }
 
     fn handle(&mut self, t: i64, event: SimEvent) -> Result<(), SimError> {
+        if !matches!(event, SimEvent::Sample) {
+            self.worker_figures = None;
+        }
         match event {
             SimEvent::Sample => {
                 self.sample_tick(t);
@@ -519,7 +526,16 @@ impl Simulation {
             return;
         }
         self.serving = true;
-        let cluster = w.fleet.cluster_with_pending(pending);
+        // The workers' figures change only with an event or an engine
+        // cycle, which drop them; a tick between reads them again.
+        let workers = match self.worker_figures {
+            Some(kept) => {
+                debug_assert_eq!(kept, w.fleet.cluster_with_pending(0), "kept at {t} ms");
+                kept
+            }
+            None => *self.worker_figures.insert(w.fleet.cluster_with_pending(0)),
+        };
+        let cluster = ClusterState { pending, ..workers };
         let rate = w.fleet.cost.rate_per_hour();
         self.core.observe_spend_rate(rate.0, Timestamp(t));
         self.core
@@ -545,6 +561,8 @@ impl Simulation {
                 &mut self.scratch,
             ));
             if report.kind.is_some() {
+                // Its actions may have moved instances or workers.
+                self.worker_figures = None;
                 self.stats.cycles += 1;
                 if report.kind == Some(lighthouse_engine::CycleKind::Full) {
                     self.stats.resource_evaluations += self.core.resources().len() as u64;

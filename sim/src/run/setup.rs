@@ -260,6 +260,7 @@ impl Simulation {
                 .map(|apps| LaneBlock::of(apps).filter(|_| !options.one_by_one))
                 .collect(),
             block_scratch: Default::default(),
+            worker_figures: None,
             intervals: IntervalColumns::new(sim_apps.len()),
             served_ready: vec![0; sim_apps.len()],
             serving: false,
