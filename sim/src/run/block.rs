@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::tick::SimApp;
 use crate::record::{APP_LANES, SampleLanes};
-use crate::service::{IntervalColumns, IntervalLanes, ServiceModel, serve_steady_block};
+use crate::service::{IntervalColumns, IntervalLanes, LaneState, ServiceModel, serve_lanes};
 
 /// What a block of apps that can be served in vector lanes shares, and
 /// their objectives by lane (read whole, so kept apart from the apps).
@@ -19,6 +19,13 @@ pub struct LaneBlock {
     latency_bound: [f64; APP_LANES],
     /// …and drop-rate bound.
     drop_bound: [f64; APP_LANES],
+    /// While the block is served in lanes, its services' state is kept
+    /// here (empty queues, and these last demands) rather than written to
+    /// the apps at every tick and read back at the next: a block's apps
+    /// are then not touched at all by serving it. Given back to the apps
+    /// ([`crate::service::Service::settle_steady`]) when the block leaves
+    /// the lanes; `None` while the apps hold it.
+    steady: Option<[u32; APP_LANES]>,
 }
 
 impl LaneBlock {
@@ -33,6 +40,7 @@ impl LaneBlock {
             model: model.clone(),
             latency_bound: apps.each_ref().map(|a| a.slo_latency_ms),
             drop_bound: apps.each_ref().map(|a| a.max_drop_rate),
+            steady: None,
         })
     }
 }
@@ -48,14 +56,16 @@ pub struct BlockScratch {
 
 /// Serves a `block` of [`APP_LANES`] apps, all on its model, with the offered
 /// loads `lambdas` and the fleet's (ready, starting, target, pending)
-/// `counts` ([`serve_steady_block`]): their intervals go to `intervals`
-/// (from app `first` on), their samples to `scratch.samples`. `false`, with nothing
-/// changed, when some app is not in the steady state or the processor
-/// lacks the vector instructions: the caller serves the block app by app.
+/// `counts` ([`serve_lanes`], with the services' state the block keeps
+/// while it stays in lanes): their intervals go to `intervals` (from app
+/// `first` on), their samples to `scratch.samples`. `false` when some app
+/// is not in the steady state or the processor lacks the vector
+/// instructions: the apps then hold their services' state again, and the
+/// caller serves the block app by app.
 #[inline]
 pub fn serve_block(
     apps: &mut [SimApp],
-    block: &LaneBlock,
+    block: &mut LaneBlock,
     lambdas: &[f64],
     counts: &[[u32; 4]],
     dt_s: f64,
@@ -69,10 +79,23 @@ pub fn serve_block(
         intervals: x,
         samples: lanes,
     } = scratch;
-    let mut services = apps.each_mut().map(|a| &mut a.service);
-    if !serve_steady_block(&block.model, &mut services, lambdas, counts, dt_s, x) {
+    let state = match block.steady {
+        Some(hints) => LaneState {
+            queued: [0.0; APP_LANES],
+            hints,
+        },
+        None => LaneState::of(apps.each_ref().map(|a| &a.service)),
+    };
+    if !serve_lanes(&block.model, &state, lambdas, counts, dt_s, x) {
+        // Served app by app now: the apps take their state back.
+        if let Some(hints) = block.steady.take() {
+            for (app, &demand) in apps.iter_mut().zip(&hints) {
+                app.service.settle_steady(demand);
+            }
+        }
         return false;
     }
+    block.steady = Some(x.demand_instances);
     // Vector lanes convert counts as signed integers: exact below 2³¹,
     // which no fleet reaches (larger counts are sampled app by app).
     #[cfg(target_arch = "x86_64")]

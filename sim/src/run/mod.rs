@@ -478,7 +478,7 @@ impl Simulation {
                 // block is steady, app by app otherwise.
                 for at in (0..apps.len()).step_by(APP_LANES) {
                     let block = at..(at + APP_LANES).min(apps.len());
-                    let lane_block = self.lane_blocks.get((first + at) / APP_LANES);
+                    let lane_block = self.lane_blocks.get_mut((first + at) / APP_LANES);
                     if let (APP_LANES, Some(Some(lane_block))) = (block.len(), lane_block) {
                         let served = block::serve_block(
                             &mut apps[block.clone()],

@@ -8,8 +8,8 @@
 
 use std::arch::x86_64::*;
 
-use super::lanes::{BLOCK, IntervalLanes};
-use super::{Service, ServiceModel};
+use super::ServiceModel;
+use super::lanes::{BLOCK, IntervalLanes, LaneState};
 use crate::latency_table::POINTS;
 
 /// Four lanes of `f64` from `x[at..at + 4]`.
@@ -62,7 +62,7 @@ fn transpose(r: [__m256d; 4]) -> [__m256d; 4] {
 pub(super) unsafe fn serve_block(
     model: &ServiceModel,
     window: &[f64],
-    services: &mut [&mut Service; BLOCK],
+    state: &LaneState,
     lambda: &[f64; BLOCK],
     counts: &[[u32; 4]; BLOCK],
     dt_s: f64,
@@ -71,7 +71,8 @@ pub(super) unsafe fn serve_block(
     let (table, max_c) = model.latency.flat();
     // Built in registers (see `gather4`).
     let queued = |at: usize| {
-        let q = |k: usize| services[at + k].backlog.queued;
+        // SAFETY: elements of `state.queued` (see `gather4`).
+        let q = |k: usize| unsafe { std::ptr::read_volatile(&state.queued[at + k]) };
         _mm256_set_pd(q(3), q(2), q(1), q(0))
     };
     let zero = _mm256_setzero_pd();
@@ -169,11 +170,7 @@ pub(super) unsafe fn serve_block(
             store4(&mut out.queue_length, at, _mm256_mul_pd(lambda, waiting));
         }
     }
-    demand(model, window, services, lambda, &mut out.demand_instances);
-    for (s, &d) in services.iter_mut().zip(&out.demand_instances) {
-        s.last_demand = d;
-        s.backlog.queued = 0.0;
-    }
+    demand(model, window, state, lambda, &mut out.demand_instances);
     true
 }
 
@@ -185,14 +182,15 @@ pub(super) unsafe fn serve_block(
 fn demand(
     model: &ServiceModel,
     window: &[f64],
-    services: &[&mut Service; BLOCK],
+    state: &LaneState,
     lambda: &[f64; BLOCK],
     out: &mut [u32; BLOCK],
 ) {
     // The largest pool in the table, and the most it serves.
     let top = _mm_set1_epi32((window.len() - 3) as i32);
     let most = _mm256_set1_pd(window[window.len() - 2]);
-    let hint = |l: usize| services[l].last_demand;
+    // SAFETY: elements of `state.hints` (see `lambda`).
+    let hint = |l: usize| unsafe { std::ptr::read_volatile(&state.hints[l]) };
     let one = _mm256_set1_pd(1.0);
     let mut found = [_mm_setzero_si128(); 2];
     // A bit per app whose demand was found next to its hint (kept in a

@@ -7,8 +7,8 @@
 
 use std::arch::x86_64::*;
 
-use super::lanes::{BLOCK, IntervalLanes};
-use super::{Service, ServiceModel};
+use super::ServiceModel;
+use super::lanes::{BLOCK, IntervalLanes, LaneState};
 use crate::latency_table::POINTS;
 
 /// Four consecutive `f64`s at `base + at[k]` for each app k, as four
@@ -61,7 +61,7 @@ fn int_mask(v: __m256i) -> __mmask8 {
 pub(super) unsafe fn serve_block(
     model: &ServiceModel,
     window: &[f64],
-    services: &mut [&mut Service; BLOCK],
+    state: &LaneState,
     lambda: &[f64; BLOCK],
     counts: &[[u32; 4]; BLOCK],
     dt_s: f64,
@@ -73,7 +73,8 @@ pub(super) unsafe fn serve_block(
     // SAFETY: elements of `lambda`.
     let x = |k: usize| unsafe { std::ptr::read_volatile(&lambda[k]) };
     let lambda = _mm512_set_pd(x(7), x(6), x(5), x(4), x(3), x(2), x(1), x(0));
-    let q = |k: usize| services[k].backlog.queued;
+    // SAFETY: elements of `state.queued` (see `lambda`).
+    let q = |k: usize| unsafe { std::ptr::read_volatile(&state.queued[k]) };
     let queued = _mm512_set_pd(q(7), q(6), q(5), q(4), q(3), q(2), q(1), q(0));
     let zero = _mm512_setzero_pd();
     let one = _mm512_set1_pd(1.0);
@@ -158,11 +159,7 @@ pub(super) unsafe fn serve_block(
     store(&mut out.utilisation, rho);
     store(&mut out.queue_length, _mm512_mul_pd(lambda, waiting));
     // SAFETY: as for this function.
-    unsafe { demand(model, window, services, lambda, &mut out.demand_instances) };
-    for (s, &d) in services.iter_mut().zip(&out.demand_instances) {
-        s.last_demand = d;
-        s.backlog.queued = 0.0;
-    }
+    unsafe { demand(model, window, state, lambda, &mut out.demand_instances) };
     true
 }
 
@@ -175,14 +172,15 @@ pub(super) unsafe fn serve_block(
 unsafe fn demand(
     model: &ServiceModel,
     window: &[f64],
-    services: &[&mut Service; BLOCK],
+    state: &LaneState,
     x: __m512d,
     out: &mut [u32; BLOCK],
 ) {
     // The largest pool in the table, and the most it serves.
     let top = _mm256_set1_epi32((window.len() - 3) as i32);
     let most = _mm512_set1_pd(window[window.len() - 2]);
-    let hint = |l: usize| services[l].last_demand;
+    // SAFETY: elements of `state.hints` (see `lambda`).
+    let hint = |l: usize| unsafe { std::ptr::read_volatile(&state.hints[l]) };
     let h = _mm256_set_epi32(
         hint(7) as i32,
         hint(6) as i32,

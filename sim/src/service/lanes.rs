@@ -74,15 +74,37 @@ impl<const N: usize> IntervalLanes<N> {
 /// Apps served together by [`serve_steady_block`].
 pub const BLOCK: usize = 8;
 
+/// What serving a block in lanes reads of its apps' services: each app's
+/// queue, and the demand found for it last time (where the next search
+/// starts).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LaneState {
+    /// Requests waiting, per app.
+    pub queued: [f64; BLOCK],
+    /// The last interval's demand, instances, per app.
+    pub hints: [u32; BLOCK],
+}
+
+impl LaneState {
+    /// The state of a block's `services`.
+    pub fn of(services: [&Service; BLOCK]) -> LaneState {
+        LaneState {
+            queued: services.map(|s| s.backlog.queued),
+            hints: services.map(|s| s.last_demand),
+        }
+    }
+}
+
 /// Serves one interval of `dt_s` seconds to a block of apps on `model`
 /// (which [`ServiceModel::serves_in_lanes`]), app `l` offered `lambda[l]`
 /// requests per second on `counts[l][0]` ready instances (`counts` are the
-/// fleet's rows of (ready, starting, target, pending)), when every one of them has
-/// an empty queue and a load inside the latency table: the figures go to
-/// `out`, the services move on exactly as [`Service::interval`] would move
-/// them, and the answer is `true`. Otherwise, or where the processor lacks
-/// the vector instructions, nothing changes and the answer is `false`:
-/// the block is served one app at a time.
+/// fleet's rows of (ready, starting, target, pending)), when every one of
+/// them has an empty queue and a load inside the latency table: the
+/// figures go to `out`, the services move on exactly as
+/// [`Service::interval`] would move them, and the answer is `true`.
+/// Otherwise, or where the processor lacks the vector instructions, nothing
+/// changes and the answer is `false`: the block is served one app at a
+/// time.
 #[inline]
 pub fn serve_steady_block(
     model: &ServiceModel,
@@ -94,6 +116,24 @@ pub fn serve_steady_block(
 ) -> bool {
     let kernel = LaneKernel::available().first().copied();
     serve_steady_block_with(kernel, model, services, lambda, counts, dt_s, out)
+}
+
+/// [`serve_steady_block`] for a block whose services' state the caller
+/// keeps (`state`): the same figures to `out`, and `true`, where
+/// [`serve_steady_block`] would serve the block; the services would then
+/// be left with empty queues and `out.demand_instances` as their last
+/// demands ([`Service::settle_steady`]). Nothing changes otherwise.
+#[inline]
+pub fn serve_lanes(
+    model: &ServiceModel,
+    state: &LaneState,
+    lambda: &[f64; BLOCK],
+    counts: &[[u32; 4]; BLOCK],
+    dt_s: f64,
+    out: &mut IntervalLanes<BLOCK>,
+) -> bool {
+    let kernel = LaneKernel::available().first().copied();
+    serve_lanes_with(kernel, model, state, lambda, counts, dt_s, out)
 }
 
 /// The vector instructions a block is served with.
@@ -141,6 +181,28 @@ pub(crate) fn serve_steady_block_with(
         services.iter().all(|s| std::ptr::eq(&*s.model, model)),
         "a block on one model"
     );
+    let state = LaneState::of(services.each_ref().map(|s| &**s));
+    if !serve_lanes_with(kernel, model, &state, lambda, counts, dt_s, out) {
+        return false;
+    }
+    for (s, &d) in services.iter_mut().zip(&out.demand_instances) {
+        s.settle_steady(d);
+    }
+    true
+}
+
+/// [`serve_lanes`] with `kernel`, one of [`LaneKernel::available`]
+/// (`None`: declined).
+#[inline]
+pub(crate) fn serve_lanes_with(
+    kernel: Option<LaneKernel>,
+    model: &ServiceModel,
+    state: &LaneState,
+    lambda: &[f64; BLOCK],
+    counts: &[[u32; 4]; BLOCK],
+    dt_s: f64,
+    out: &mut IntervalLanes<BLOCK>,
+) -> bool {
     let Some(window) = model.demand.window() else {
         return false;
     };
@@ -149,12 +211,12 @@ pub(crate) fn serve_steady_block_with(
         // SAFETY: the processor has AVX-512F (`LaneKernel::available`).
         #[cfg(target_arch = "x86_64")]
         Some(LaneKernel::Avx512) => unsafe {
-            super::avx512::serve_block(model, window, services, lambda, counts, dt_s, out)
+            super::avx512::serve_block(model, window, state, lambda, counts, dt_s, out)
         },
         // SAFETY: the processor has AVX2 (`LaneKernel::available`).
         #[cfg(target_arch = "x86_64")]
         Some(LaneKernel::Avx2) => unsafe {
-            super::avx2::serve_block(model, window, services, lambda, counts, dt_s, out)
+            super::avx2::serve_block(model, window, state, lambda, counts, dt_s, out)
         },
         None => false,
     }

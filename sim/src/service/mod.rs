@@ -10,7 +10,9 @@ mod avx2;
 mod avx512;
 mod lanes;
 
-pub use lanes::{BLOCK, IntervalColumns, IntervalLanes, IntervalRef, serve_steady_block};
+pub use lanes::{
+    BLOCK, IntervalColumns, IntervalLanes, IntervalRef, LaneState, serve_lanes, serve_steady_block,
+};
 
 use crate::latency_table::{LatencyTable, Locus};
 use crate::queueing::{Backlog, response_percentile_s};
@@ -332,6 +334,15 @@ impl Service {
             capacity_c: 0,
             last_demand: 0,
         }
+    }
+
+    /// Where a block served in vector lanes leaves the service: an empty
+    /// queue, and `demand` instances found for the last interval (the
+    /// lanes' results, kept by the simulator while the block stays in
+    /// lanes and given back here when it leaves them).
+    pub fn settle_steady(&mut self, demand: u32) {
+        self.backlog.queued = 0.0;
+        self.last_demand = demand;
     }
 
     /// The model the service runs on.

@@ -83,6 +83,34 @@ fn apps_served_in_vector_blocks_give_the_same_run_as_one_by_one() {
     }
 }
 
+#[test]
+fn blocks_that_leave_the_lanes_and_come_back_give_the_same_run_as_one_by_one() {
+    // Noise wide enough that copies overload now and then: a queue takes
+    // their block out of the lanes (the apps are served one at a time and
+    // hold their services' state) until it drains.
+    let text = lighthouse_sim::benchmark::throughput_scenario(45, 1.0, 3)
+        .replace("sigma = 0.1", "sigma = 0.8");
+    let (blocks, stats) = run_text(&text, SimOptions::default());
+    let one_by_one = SimOptions {
+        one_by_one: true,
+        ..SimOptions::default()
+    };
+    let (single, single_stats) = run_text(&text, one_by_one);
+    assert_eq!(blocks, single);
+    assert_eq!(stats.decisions, single_stats.decisions);
+    let vector = cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2");
+    if vector {
+        // Blocks went both ways: many samples in lanes, and many of the
+        // copies' (40 copies in whole blocks) one at a time.
+        let in_blocks_possible = 40 * blocks.stream.cluster_samples;
+        assert!(
+            stats.block_samples > in_blocks_possible / 10
+                && stats.block_samples < in_blocks_possible * 9 / 10,
+            "{stats:?} of {in_blocks_possible}"
+        );
+    }
+}
+
 /// A pool of one 4-core worker type, fixed to `workers` when `fixed`.
 fn small(app_policy: &str, load: &str, pool: &str, extra: &str) -> String {
     format!(
