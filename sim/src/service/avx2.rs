@@ -1,4 +1,4 @@
-//! [`super::serve_steady_block`] in AVX2 instructions, four apps to a
+//! [`super::serve_lanes`] in AVX2 instructions, four apps to a
 //! vector: the latency table's place, its two rows read with one load per
 //! app and transposed, the interval's figures, and the demand found next
 //! to the last one. Every operation is the one the per-app path performs
@@ -56,7 +56,7 @@ fn transpose(r: [__m256d; 4]) -> [__m256d; 4] {
     ]
 }
 
-/// See [`super::serve_steady_block`]. `window` is the model's demand
+/// See [`super::serve_lanes`]. `window` is the model's demand
 /// window ([`super::DemandCurve::window`]).
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn serve_block(

@@ -1,4 +1,4 @@
-//! [`super::serve_steady_block`] in AVX-512 instructions: the eight apps of
+//! [`super::serve_lanes`] in AVX-512 instructions: the eight apps of
 //! a block in one vector. The operations are those of [`super::avx2`] (and
 //! so of the per-app path), in the same order, so every figure is the same
 //! bit for bit; the test of blocks against the per-app path runs both.
@@ -55,7 +55,7 @@ fn int_mask(v: __m256i) -> __mmask8 {
     _mm256_movemask_ps(_mm256_castsi256_ps(v)) as __mmask8
 }
 
-/// See [`super::serve_steady_block`]. `window` is the model's demand
+/// See [`super::serve_lanes`]. `window` is the model's demand
 /// window ([`super::DemandCurve::window`]).
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn serve_block(

@@ -71,7 +71,7 @@ impl<const N: usize> IntervalLanes<N> {
     }
 }
 
-/// Apps served together by [`serve_steady_block`].
+/// Apps served together by [`serve_lanes`].
 pub const BLOCK: usize = 8;
 
 /// What serving a block in lanes reads of its apps' services: each app's
@@ -96,33 +96,17 @@ impl LaneState {
 }
 
 /// Serves one interval of `dt_s` seconds to a block of apps on `model`
-/// (which [`ServiceModel::serves_in_lanes`]), app `l` offered `lambda[l]`
-/// requests per second on `counts[l][0]` ready instances (`counts` are the
-/// fleet's rows of (ready, starting, target, pending)), when every one of
-/// them has an empty queue and a load inside the latency table: the
-/// figures go to `out`, the services move on exactly as
-/// [`Service::interval`] would move them, and the answer is `true`.
-/// Otherwise, or where the processor lacks the vector instructions, nothing
-/// changes and the answer is `false`: the block is served one app at a
-/// time.
-#[inline]
-pub fn serve_steady_block(
-    model: &ServiceModel,
-    services: &mut [&mut Service; BLOCK],
-    lambda: &[f64; BLOCK],
-    counts: &[[u32; 4]; BLOCK],
-    dt_s: f64,
-    out: &mut IntervalLanes<BLOCK>,
-) -> bool {
-    let kernel = LaneKernel::available().first().copied();
-    serve_steady_block_with(kernel, model, services, lambda, counts, dt_s, out)
-}
-
-/// [`serve_steady_block`] for a block whose services' state the caller
-/// keeps (`state`): the same figures to `out`, and `true`, where
-/// [`serve_steady_block`] would serve the block; the services would then
-/// be left with empty queues and `out.demand_instances` as their last
-/// demands ([`Service::settle_steady`]). Nothing changes otherwise.
+/// (which [`ServiceModel::serves_in_lanes`]) whose services are in `state`,
+/// app `l` offered `lambda[l]` requests per second on `counts[l][0]` ready
+/// instances (`counts` are the fleet's rows of (ready, starting, target,
+/// pending)), when every one of them has an empty queue and a load inside
+/// the latency table: the figures go to `out`, the same bit for bit as
+/// [`Service::interval`] gives app by app, and the answer is `true`. The
+/// services then stand where `interval` would leave them: empty queues and
+/// `out.demand_instances` as their last demands ([`Service::settle_steady`];
+/// the caller keeps that state or gives it to them). Otherwise, or where
+/// the processor lacks the vector instructions, the answer is `false`
+/// (only `out` is written): the block is served one app at a time.
 #[inline]
 pub fn serve_lanes(
     model: &ServiceModel,
@@ -163,32 +147,6 @@ impl LaneKernel {
         }
         &[]
     }
-}
-
-/// [`serve_steady_block`] with `kernel`, one of
-/// [`LaneKernel::available`] (`None`: declined).
-#[inline]
-pub(crate) fn serve_steady_block_with(
-    kernel: Option<LaneKernel>,
-    model: &ServiceModel,
-    services: &mut [&mut Service; BLOCK],
-    lambda: &[f64; BLOCK],
-    counts: &[[u32; 4]; BLOCK],
-    dt_s: f64,
-    out: &mut IntervalLanes<BLOCK>,
-) -> bool {
-    debug_assert!(
-        services.iter().all(|s| std::ptr::eq(&*s.model, model)),
-        "a block on one model"
-    );
-    let state = LaneState::of(services.each_ref().map(|s| &**s));
-    if !serve_lanes_with(kernel, model, &state, lambda, counts, dt_s, out) {
-        return false;
-    }
-    for (s, &d) in services.iter_mut().zip(&out.demand_instances) {
-        s.settle_steady(d);
-    }
-    true
 }
 
 /// [`serve_lanes`] with `kernel`, one of [`LaneKernel::available`]

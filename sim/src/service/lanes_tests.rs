@@ -53,6 +53,29 @@ fn state(s: &Service) -> (u64, u32) {
     (s.backlog.queued.to_bits(), s.last_demand)
 }
 
+/// Serves `services` in lanes with `kernel` (state read from them, and
+/// given back when served), as the simulator does for a block that
+/// enters the lanes.
+fn serve(
+    kernel: Option<LaneKernel>,
+    model: &ServiceModel,
+    services: &mut [Service; BLOCK],
+    lambda: &[f64; BLOCK],
+    ready: [u32; BLOCK],
+    dt_s: f64,
+    out: &mut IntervalLanes<BLOCK>,
+) -> bool {
+    let state = LaneState::of(services.each_ref());
+    let counts = ready.map(|c| [c, 0, 0, 0]);
+    if !serve_lanes_with(kernel, model, &state, lambda, &counts, dt_s, out) {
+        return false;
+    }
+    for (s, &d) in services.iter_mut().zip(&out.demand_instances) {
+        s.settle_steady(d);
+    }
+    true
+}
+
 #[test]
 fn a_block_gives_the_per_app_figures_bit_for_bit() {
     for &kernel in LaneKernel::available() {
@@ -88,9 +111,15 @@ fn blocks_give_the_per_app_figures(kernel: Option<LaneKernel>) {
             std::array::from_fn(|l| one_by_one[l].interval(lambda[l], ready[l], dt_s));
         let before = services.each_ref().map(state);
         let mut out = IntervalLanes::default();
-        let mut refs = services.each_mut();
-        let counts = ready.map(|c| [c, 0, 0, 0]);
-        if serve_steady_block_with(kernel, &model, &mut refs, &lambda, &counts, dt_s, &mut out) {
+        if serve(
+            kernel,
+            &model,
+            &mut services,
+            &lambda,
+            ready,
+            dt_s,
+            &mut out,
+        ) {
             in_blocks += 1;
             for l in 0..BLOCK {
                 assert_eq!(
@@ -141,13 +170,13 @@ fn declines_a_queue_and_a_wide_pool(kernel: LaneKernel) {
     let mut services: [Service; BLOCK] = std::array::from_fn(|_| Service::shared(model.clone()));
     let lambda = [200.0; BLOCK];
     let mut out = IntervalLanes::default();
-    let mut serve = |services: &mut [Service; BLOCK], ready: [u32; BLOCK]| {
-        serve_steady_block_with(
+    let mut try_serve = |services: &mut [Service; BLOCK], ready: [u32; BLOCK]| {
+        serve(
             Some(kernel),
             &model,
-            &mut services.each_mut(),
+            services,
             &lambda,
-            &ready.map(|c| [c, 0, 0, 0]),
+            ready,
             10.0,
             &mut out,
         )
@@ -155,13 +184,13 @@ fn declines_a_queue_and_a_wide_pool(kernel: LaneKernel) {
     // An overload leaves a queue in lane 3.
     services[3].interval(900.0, 4, 10.0);
     assert!(services[3].backlog.queued > 0.0);
-    assert!(!serve(&mut services, [4; BLOCK]), "{kernel:?}");
+    assert!(!try_serve(&mut services, [4; BLOCK]), "{kernel:?}");
     // A pool beyond the table (32).
     services[3] = Service::shared(model.clone());
     let mut wide = [4; BLOCK];
     wide[5] = 40;
-    assert!(!serve(&mut services, wide), "{kernel:?}");
+    assert!(!try_serve(&mut services, wide), "{kernel:?}");
     // The same block with neither is served, so the refusals above are
     // the queue's and the pool's.
-    assert!(serve(&mut services, [4; BLOCK]), "{kernel:?}");
+    assert!(try_serve(&mut services, [4; BLOCK]), "{kernel:?}");
 }

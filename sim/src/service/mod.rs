@@ -10,9 +10,7 @@ mod avx2;
 mod avx512;
 mod lanes;
 
-pub use lanes::{
-    BLOCK, IntervalColumns, IntervalLanes, IntervalRef, LaneState, serve_lanes, serve_steady_block,
-};
+pub use lanes::{BLOCK, IntervalColumns, IntervalLanes, IntervalRef, LaneState, serve_lanes};
 
 use crate::latency_table::{LatencyTable, Locus};
 use crate::queueing::{Backlog, response_percentile_s};
@@ -279,7 +277,7 @@ impl ServiceModel {
     }
 
     /// Whether apps on this model can be served a block at a time
-    /// ([`serve_steady_block`]): an SLO at the 95th percentile (read with
+    /// ([`serve_lanes`]): an SLO at the 95th percentile (read with
     /// the latency), instances that serve, and a demand curve with a table
     /// (a bound the instances can meet).
     pub fn serves_in_lanes(&self) -> bool {
