@@ -137,22 +137,8 @@ impl EngineCore {
             Some(Override::Pin { capacity, until }) if until > now => Some(capacity),
             _ => None,
         };
-        let capacity = r.capacity;
-        // A quiet resource (see `settle_quiet`, which settles most of them
-        // before they get here): no pin, inside its bounds, nothing
-        // failed, no signal to end, no recommendation to record, and a
-        // vote to hold. Everything below would only clear the at-limit
-        // note.
-        let settled = pin.is_none()
-            && policy.target_index.is_none()
-            && capacity.is_none_or(|c| lo <= c && c <= hi)
-            && r.failures == 0
-            && r.signal == ScaleDirection::Maintain;
         let vote = vote_policy(ty, policy, samples, now, max_age, &mut self.member_votes);
-        if settled && vote.direction == ScaleDirection::Maintain && !vote.stale {
-            self.resources[index as usize].at_limit_reported = false;
-            return;
-        }
+        let capacity = r.capacity;
         let (vote, cause) = if let Some(pinned) = pin {
             let direction = match capacity {
                 Some(c) if c == pinned => ScaleDirection::Maintain,
