@@ -21,6 +21,28 @@ fn web_harness() -> Harness {
     h
 }
 
+/// The web app under target tracking (CPU at 50 %) from 4 instances.
+fn hpa_harness() -> Harness {
+    let policy = ScalingPolicy::target_tracking(
+        "hpa",
+        TargetTrackingPolicy::new("cpu_percent", 50.0),
+        1,
+        100,
+    );
+    let cfg = LighthouseConfig::builder()
+        .add_resource_config(
+            "web",
+            ResourceConfig::new("web", ResourceLayer::AppInstance, policy),
+        )
+        .build()
+        .unwrap();
+    let h = Harness::new(cfg);
+    h.fleet.with(|f| {
+        f.capacity.insert(WEB.into(), 4);
+    });
+    h
+}
+
 #[test]
 fn scale_up_carries_an_absolute_target_from_the_capacity_the_executor_reports() {
     let mut h = web_harness();
@@ -230,16 +252,7 @@ fn failed_executions_are_retried_with_exponential_back_off() {
             1500.0,
             wake.as_millis() / 1000,
         );
-        let context = CallbackContext {
-            timestamp: wake,
-            metadata: Default::default(),
-        };
-        let report = lighthouse_engine::driver::complete_now(lighthouse_engine::driver::run_cycle(
-            &mut h.core,
-            &h.callbacks,
-            &context,
-            &mut h.scratch,
-        ));
+        let report = h.cycle_at(wake);
         if report.errors + report.executed > 0 {
             attempts.push(wake.as_millis());
         }
@@ -286,16 +299,7 @@ fn a_lost_answer_is_read_back_and_never_doubles_the_action() {
         1500.0,
         wake.as_millis() / 1000,
     );
-    let context = CallbackContext {
-        timestamp: wake,
-        metadata: Default::default(),
-    };
-    lighthouse_engine::driver::complete_now(lighthouse_engine::driver::run_cycle(
-        &mut h.core,
-        &h.callbacks,
-        &context,
-        &mut h.scratch,
-    ));
+    h.cycle_at(wake);
     assert_eq!(
         h.fleet.capacity(WEB),
         6,
@@ -399,23 +403,7 @@ fn status_counts_resources_recommendations_and_the_last_evaluation() {
 
 #[test]
 fn target_tracking_follows_the_hpa_formula_and_stabilizes_scale_down() {
-    let policy = ScalingPolicy::target_tracking(
-        "hpa",
-        TargetTrackingPolicy::new("cpu_percent", 50.0),
-        1,
-        100,
-    );
-    let cfg = LighthouseConfig::builder()
-        .add_resource_config(
-            "web",
-            ResourceConfig::new("web", ResourceLayer::AppInstance, policy),
-        )
-        .build()
-        .unwrap();
-    let mut h = Harness::new(cfg);
-    h.fleet.with(|f| {
-        f.capacity.insert(WEB.into(), 4);
-    });
+    let mut h = hpa_harness();
     h.push(WEB, "web", "cpu_percent", 90.0, 0);
     h.cycle(0);
     assert_eq!(h.fleet.capacity(WEB), 8, "ceil(4 × 90 / 50) = 8");
@@ -570,16 +558,7 @@ fn a_quiet_cycle_forgets_the_failures_of_an_abandoned_action() {
     // The load is back in the band when the retry comes due.
     let retry = h.core.next_wakeup();
     h.push(WEB, "web", "requests_per_second", 500.0, 1);
-    let context = CallbackContext {
-        timestamp: retry,
-        metadata: Default::default(),
-    };
-    let report = lighthouse_engine::driver::complete_now(lighthouse_engine::driver::run_cycle(
-        &mut h.core,
-        &h.callbacks,
-        &context,
-        &mut h.scratch,
-    ));
+    let report = h.cycle_at(retry);
     assert_eq!((report.executed, report.errors), (0, 0));
     assert_eq!(h.core.snapshot()[0].failures, 0);
 }
@@ -618,23 +597,7 @@ fn a_pin_moves_a_resource_whose_metrics_are_quiet() {
 
 #[test]
 fn cycles_in_tolerance_hold_a_target_tracking_scale_down_back() {
-    let policy = ScalingPolicy::target_tracking(
-        "hpa",
-        TargetTrackingPolicy::new("cpu_percent", 50.0),
-        1,
-        100,
-    );
-    let cfg = LighthouseConfig::builder()
-        .add_resource_config(
-            "web",
-            ResourceConfig::new("web", ResourceLayer::AppInstance, policy),
-        )
-        .build()
-        .unwrap();
-    let mut h = Harness::new(cfg);
-    h.fleet.with(|f| {
-        f.capacity.insert(WEB.into(), 4);
-    });
+    let mut h = hpa_harness();
     h.push(WEB, "web", "cpu_percent", 90.0, 0);
     h.cycle(0);
     assert_eq!(h.fleet.capacity(WEB), 8);

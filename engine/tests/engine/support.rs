@@ -220,8 +220,13 @@ impl Harness {
 
     /// Runs the cycle due at `at` (seconds).
     pub fn cycle(&mut self, at: i64) -> CycleReport {
+        self.cycle_at(Timestamp::from_secs(at))
+    }
+
+    /// Runs the cycle due at `at` (a wake-up the engine asked for).
+    pub fn cycle_at(&mut self, at: Timestamp) -> CycleReport {
         let context = CallbackContext {
-            timestamp: Timestamp::from_secs(at),
+            timestamp: at,
             metadata: Default::default(),
         };
         complete_now(run_cycle(

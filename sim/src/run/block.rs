@@ -24,7 +24,9 @@ pub struct LaneBlock {
     /// the apps at every tick and read back at the next: a block's apps
     /// are then not touched at all by serving it. Given back to the apps
     /// ([`crate::service::Service::settle_steady`]) when the block leaves
-    /// the lanes; `None` while the apps hold it.
+    /// the lanes; `None` while the apps hold it. (A last demand only seeds
+    /// the next search, and the queues are empty either way, so no figure
+    /// depends on the giving back: it keeps the apps' searches short.)
     steady: Option<[u32; APP_LANES]>,
 }
 

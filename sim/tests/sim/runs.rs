@@ -2,11 +2,11 @@
 
 use lighthouse_sim::record::{Direction, EventKind, RunRecord};
 use lighthouse_sim::scenario::parse_duration;
-use lighthouse_sim::{SimOptions, Simulation, parse_scenario};
+use lighthouse_sim::{SimOptions, SimStats, Simulation, parse_scenario};
 
 use crate::scenarios::quickstart_text;
 
-pub fn run_text(text: &str, options: SimOptions) -> (RunRecord, lighthouse_sim::SimStats) {
+pub fn run_text(text: &str, options: SimOptions) -> (RunRecord, SimStats) {
     let loaded = parse_scenario(text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
     let sim = Simulation::new(
         &loaded,
@@ -61,22 +61,32 @@ fn the_same_scenario_and_seed_give_the_same_run() {
     );
 }
 
+/// Runs `text` with blocks in vector lanes and one app at a time, checks
+/// that both give the same run, and returns the first run and its stats.
+fn same_run_in_blocks_and_one_by_one(text: &str) -> (RunRecord, SimStats) {
+    let (blocks, stats) = run_text(text, SimOptions::default());
+    let one_by_one = SimOptions {
+        one_by_one: true,
+        ..SimOptions::default()
+    };
+    let (single, single_stats) = run_text(text, one_by_one);
+    assert_eq!(blocks, single);
+    assert_eq!(stats.decisions, single_stats.decisions);
+    assert_eq!(single_stats.block_samples, 0);
+    (blocks, stats)
+}
+
+fn has_vector_lanes() -> bool {
+    cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2")
+}
+
 #[test]
 fn apps_served_in_vector_blocks_give_the_same_run_as_one_by_one() {
     // The benchmark's fleet: copies of one app, so blocks of eight share a
     // service model; 45 apps and 3 platform components leave a part block.
     let text = lighthouse_sim::benchmark::throughput_scenario(45, 1.0, 3);
-    let (blocks, stats) = run_text(&text, SimOptions::default());
-    let one_by_one = SimOptions {
-        one_by_one: true,
-        ..SimOptions::default()
-    };
-    let (single, single_stats) = run_text(&text, one_by_one);
-    assert_eq!(blocks, single);
-    assert_eq!(stats.decisions, single_stats.decisions);
-    assert_eq!(single_stats.block_samples, 0);
-    let vector = cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2");
-    if vector {
+    let (blocks, stats) = same_run_in_blocks_and_one_by_one(&text);
+    if has_vector_lanes() {
         // Most of the copies' samples went through the blocks.
         let samples = blocks.stream.app_samples;
         assert!(stats.block_samples > samples / 2, "{stats:?} of {samples}");
@@ -90,16 +100,12 @@ fn blocks_that_leave_the_lanes_and_come_back_give_the_same_run_as_one_by_one() {
     // hold their services' state) until it drains.
     let text = lighthouse_sim::benchmark::throughput_scenario(45, 1.0, 3)
         .replace("sigma = 0.1", "sigma = 0.8");
-    let (blocks, stats) = run_text(&text, SimOptions::default());
-    let one_by_one = SimOptions {
-        one_by_one: true,
-        ..SimOptions::default()
-    };
-    let (single, single_stats) = run_text(&text, one_by_one);
-    assert_eq!(blocks, single);
-    assert_eq!(stats.decisions, single_stats.decisions);
-    let vector = cfg!(target_arch = "x86_64") && std::arch::is_x86_feature_detected!("avx2");
-    if vector {
+    assert!(
+        text.contains("sigma = 0.8"),
+        "the benchmark's noise widened"
+    );
+    let (blocks, stats) = same_run_in_blocks_and_one_by_one(&text);
+    if has_vector_lanes() {
         // Blocks went both ways: many samples in lanes, and many of the
         // copies' (40 copies in whole blocks) one at a time.
         let in_blocks_possible = 40 * blocks.stream.cluster_samples;

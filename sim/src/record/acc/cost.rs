@@ -232,21 +232,20 @@ mod tests {
                 acc.app_request(app, c);
             }
         });
+        // 80 % of 10 split by share of the requests summed in app order.
+        let expected = |requests: &[f64]| -> Vec<u64> {
+            let sum: f64 = requests.iter().sum();
+            let per_core = 10.0 * 0.8 / sum;
+            requests
+                .iter()
+                .map(|&c| (0.0 + per_core * c).to_bits())
+                .collect()
+        };
         let mut without_app_2 = cores;
         without_app_2[2] = 0.0;
-        let sum: f64 = without_app_2.iter().sum();
-        let expected: Vec<u64> = without_app_2
-            .iter()
-            .map(|&c| (0.0 + 10.0 * 0.8 / sum * c).to_bits())
-            .collect();
-        assert_eq!(in_runs, expected);
-        assert_eq!(with_the_gap_filled, expected);
-        let sum: f64 = cores.iter().sum();
-        let expected: Vec<u64> = cores
-            .iter()
-            .map(|&c| (0.0 + 10.0 * 0.8 / sum * c).to_bits())
-            .collect();
-        assert_eq!(backwards, expected);
+        assert_eq!(in_runs, expected(&without_app_2));
+        assert_eq!(with_the_gap_filled, expected(&without_app_2));
+        assert_eq!(backwards, expected(&cores));
     }
 
     #[test]
